@@ -1,0 +1,38 @@
+# The two commands: `make setup` installs everything, `make test` runs every test.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+PYTHON ?= python3
+
+.PHONY: setup test test-sol test-py abi abi-check snapshot slither test-deep
+
+setup:
+	npm ci --no-audit --no-fund
+	$(PYTHON) -m pip install -e '.[dev]'
+
+test: abi-check test-sol slither test-py
+
+test-sol:
+	forge test
+	forge snapshot --check --match-test 'test_gas_'
+
+test-py:
+	$(PYTHON) -m pytest -q
+
+# Regenerate abi/ from contracts/ (committed, so the Python package needs no compiler).
+abi:
+	forge build --force
+	$(PYTHON) scripts/export_abi.py
+
+# Fails when abi/ is stale against contracts/.
+abi-check:
+	forge build
+	$(PYTHON) scripts/export_abi.py --check
+
+snapshot:
+	forge snapshot --match-test 'test_gas_'
+
+slither:
+	$(PYTHON) scripts/run_slither.py
+
+test-deep:
+	FOUNDRY_PROFILE=deep forge test
