@@ -32,7 +32,7 @@ snapshot:
 	forge snapshot --match-test 'test_gas_'
 
 slither:
-	$(PYTHON) scripts/run_slither.py
+	slither . --config-file slither.config.json --fail-medium
 
 test-deep:
 	FOUNDRY_PROFILE=deep forge test
