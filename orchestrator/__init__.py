@@ -1,0 +1,1 @@
+"""datacap orchestrator: chain client, event listener, storage, job policy and CLI."""
