@@ -1,0 +1,1 @@
+"""Per-party orchestrator: chain client, event listener, storage, job policy, CLI."""
