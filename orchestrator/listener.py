@@ -622,6 +622,8 @@ class EventListener:
                 self.poll_once()
             except ReorgTooDeep:
                 raise
+            except ChainMoved as exc:
+                log.warning("%s; retrying", exc)
             except Exception:
                 log.exception("listener poll failed; retrying in %.1fs", interval)
             stop_event.wait(interval)

@@ -57,11 +57,23 @@ def main() -> None:
         if slow:
             time.sleep(slow)
 
+    def compensate(fork_block, orphaned, ctx):
+        # Undo local effects; an already-sent task gets a compensating "cancel" outbox row.
+        for ev in orphaned:
+            ctx.conn.execute("DELETE FROM side_effects WHERE event_uid = ?", (ev.uid,))
+            ctx.outbox(f"cancel:{ev.uid}", "cancel", {"ping_id": int(ev.args["id"])})
+        checkpoint("on_reorg_done")
+
+    listener.on_reorg = compensate
+
     ext = sqlite3.connect(os.environ["EXT_DB"], isolation_level=None, timeout=30)
     ext.execute("CREATE TABLE IF NOT EXISTS deliveries (task_id TEXT PRIMARY KEY, ping_id INT)")
     ext.execute("CREATE TABLE IF NOT EXISTS attempts (task_id TEXT, ping_id INT)")
 
     def send(row):
+        if row.kind == "cancel":
+            ext.execute("DELETE FROM deliveries WHERE ping_id = ?", (row.payload["ping_id"],))
+            return
         # The receiver is idempotent on the task id, as a Celery task with a fixed task_id whose
         # result is keyed by it; `attempts` records every (re-)send to show they happen.
         ext.execute("INSERT INTO attempts VALUES (?, ?)", (row.key, row.payload["ping_id"]))

@@ -169,3 +169,26 @@ def test_database_bound_to_one_chain(w3, emitter, tmp_path):
     conn.commit()
     with pytest.raises(ValueError):
         make_listener(w3, emitter, db)
+
+
+def test_run_follows_the_chain_until_stopped(w3, emitter, tmp_path):
+    import threading
+    import time
+
+    listener = make_listener(w3, emitter, tmp_path / "l.db")
+    check = sqlite3.connect(tmp_path / "l.db")  # the listener's connection belongs to its thread
+    stop = threading.Event()
+    thread = threading.Thread(target=listener.run, args=(stop, 0.05))
+    thread.start()
+    try:
+        for i in range(1, 4):
+            ping(emitter, i)
+        deadline = time.time() + 10
+        cursor = "SELECT block_number FROM listener_cursor"
+        while check.execute(cursor).fetchone()[0] < w3.eth.block_number and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert sorted(r[0] for r in check.execute("SELECT ping_id FROM side_effects")) == [1, 2, 3]

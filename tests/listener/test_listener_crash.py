@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from listener_support import mine, ping, ping_many, worker_env, write_artifact
+from listener_support import mine, ping, ping_many, reorg, worker_env, write_artifact
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 CRASH_EXIT = 77
@@ -36,11 +36,13 @@ def processed_count(tmp_path):
         return 0
 
 
-def assert_exactly_once(tmp_path, expected_ids):
+def assert_exactly_once(tmp_path, expected_ids, events=None):
     conn = sqlite3.connect(tmp_path / "l.db")
     local = sorted(r[0] for r in conn.execute("SELECT ping_id FROM side_effects"))
     assert local == sorted(expected_ids)
-    assert conn.execute("SELECT COUNT(*) FROM listener_events").fetchone()[0] == len(expected_ids)
+    assert conn.execute("SELECT COUNT(*) FROM listener_events").fetchone()[0] == (
+        len(expected_ids) if events is None else events
+    )
     assert conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
     ext = sqlite3.connect(tmp_path / "ext.db")
     delivered = sorted(r[0] for r in ext.execute("SELECT ping_id FROM deliveries"))
@@ -116,3 +118,20 @@ def test_sigkilled_while_streaming_loses_and_repeats_nothing(w3, emitter, anvil,
     producer.join()
     assert run_worker(worker_env(**base, TARGET_BLOCK=w3.eth.block_number)) == 0
     assert_exactly_once(tmp_path, expected)
+
+
+def test_killed_during_reorg_rollback_recovers_exactly_once(w3, emitter, anvil, tmp_path):
+    for i in range(1, 6):
+        ping(emitter, i)
+    write_artifact(tmp_path / "art.json", {"abi": emitter.abi}, emitter.address)
+    base = dict(ANVIL_URL=anvil, ARTIFACT=tmp_path / "art.json", DB=tmp_path / "l.db",
+                EXT_DB=tmp_path / "ext.db", TARGET_BLOCK=w3.eth.block_number)
+    assert run_worker(worker_env(**base)) == 0
+    reorg(emitter, 3, [501, 502, 503])
+    for point in ("on_reorg_done", "reorg_before_commit", "block_before_commit",
+                  "outbox_after_send"):
+        assert run_worker(worker_env(**base, CRASH_POINT=f"{point}:1")) == CRASH_EXIT
+    assert run_worker(worker_env(**base)) == 0
+    assert_exactly_once(tmp_path, [1, 2, 501, 502, 503], events=5)
+    conn = sqlite3.connect(tmp_path / "l.db")
+    assert conn.execute("SELECT depth, orphaned_events FROM listener_reorgs").fetchall() == [(3, 3)]
