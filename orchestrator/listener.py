@@ -28,7 +28,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hexbytes import HexBytes
@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS listener_reorgs (
     fork_block      INTEGER NOT NULL,   -- highest block still canonical; rolled back to here
     old_head        INTEGER NOT NULL,   -- cursor before the rollback
     old_head_hash   TEXT NOT NULL,
-    new_head_hash   TEXT,               -- chain's hash at old_head when detected (NULL: chain shorter)
+    new_head_hash   TEXT,               -- chain's hash at old_head (NULL: chain got shorter)
     depth           INTEGER NOT NULL,   -- old_head - fork_block
     orphaned_events INTEGER NOT NULL
 );
@@ -94,7 +94,7 @@ class ReorgTooDeep(RuntimeError):
 
 
 class ChainMoved(RuntimeError):
-    """The chain changed while a block range was being read; the range is retried on the next poll."""
+    """The chain changed while a block range was being read; the next poll retries the range."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,15 @@ class EventListener:
     name : str
         Cursor name, so several listeners can share one database.
     on_reorg : callable, optional
-        `on_reorg(fork_block, orphaned_events, ctx)`, called inside the rollback transaction.
+        `on_reorg(fork_block, orphaned_events, ctx)`, called inside the rollback transaction (also
+        settable later as the `on_reorg` attribute). Undo local effects through `ctx.conn`; an
+        outbox row that may already be sent is compensated with a new outbox row, not deleted.
+
+    Notes
+    -----
+    Register every handler before the first poll: blocks are marked done whether or not anything
+    listened to them. Handlers run inside the block's transaction and must not commit, roll back
+    or call the outside world; a handler exception rolls the whole block back and re-raises.
     """
 
     def __init__(
@@ -340,7 +348,7 @@ class EventListener:
     # ----------------------------------------------------------------- registration
 
     def register(self, contract: str, event: str, handler: Handler) -> Handler:
-        """Call `handler(event, ctx)` for every confirmed `event` of `contract` (name or address)."""
+        """Call `handler(event, ctx)` for each confirmed `event` of `contract` (name or address)."""
         cname = self._contract_name(contract)
         ev = self.contracts[cname].events[event]  # raises when the ABI has no such event
         topic = _hex(ev().topic)

@@ -1,4 +1,4 @@
-"""Shared helpers for the listener tests: a live Anvil, a tiny event-emitting contract, a handler."""
+"""Listener test helpers: a live Anvil, a tiny event-emitting contract, a domain handler."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def ping_many(emitter, start: int, n: int) -> None:
 
 
 def reorg(emitter, depth: int, replacement_ids: list[int]) -> None:
-    """`anvil_reorg`: drop the last `depth` blocks, re-mine them with one ping per replacement id."""
+    """`anvil_reorg`: replace the last `depth` blocks, one ping per replacement id."""
     w3 = emitter.w3
     sender = w3.eth.accounts[0]
     txs = []
