@@ -140,7 +140,7 @@ contract PortfolioNFT is ERC721, AccessControl, IPortfolioNFT {
         uint256 minted = _data.totalMinted(); // $Data ids are 1..minted and never burned
         mapping(uint256 => uint16) storage w = _weights[portfolioId];
         uint256[] storage ids = _portfolios[portfolioId].dataIds;
-        uint256 sum;
+        uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
             uint256 id = dataIds[i];
             uint16 weight = weightsBps[i];

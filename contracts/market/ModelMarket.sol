@@ -49,6 +49,7 @@ contract ModelMarket is AccessControl, IModelMarket {
     mapping(uint256 modelId => uint256) private _prices;
     mapping(address user => mapping(uint256 modelId => uint256)) private _uses;
     mapping(address account => uint256) private _owed;
+    // slither-disable-next-line uninitialized-state (written through a storage pointer in _pay/_credit)
     mapping(uint256 portfolioId => PortfolioAccount) private _accounts;
     mapping(uint256 portfolioId => mapping(uint256 dataId => uint256)) private _claimed;
 
@@ -89,7 +90,7 @@ contract ModelMarket is AccessControl, IModelMarket {
     /// @inheritdoc IModelMarket
     /// @dev Reverts ModelNotForSale, InsufficientAllowance. Freezes the model's portfolio on first use.
     function useModel(uint256 modelId) external {
-        _pay(msg.sender, modelId, _priceOrRevert(modelId));
+        _pay(modelId, _priceOrRevert(modelId));
     }
 
     /// @inheritdoc IModelMarket
@@ -98,7 +99,7 @@ contract ModelMarket is AccessControl, IModelMarket {
     function useModelWithPermit(uint256 modelId, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
         uint256 price = _priceOrRevert(modelId);
         try IERC20Permit(address(_token)).permit(msg.sender, address(this), price, deadline, v, r, s) {} catch {}
-        _pay(msg.sender, modelId, price);
+        _pay(modelId, price);
     }
 
     /// @inheritdoc IModelMarket
@@ -205,10 +206,12 @@ contract ModelMarket is AccessControl, IModelMarket {
     }
 
     /// @dev O(1): a fixed number of storage writes and external calls whatever the portfolio size.
-    function _pay(address user, uint256 modelId, uint256 price) private {
+    /// The payer is always msg.sender, so nobody can spend another account's allowance.
+    function _pay(uint256 modelId, uint256 price) private {
+        address user = msg.sender;
         uint256 allowed = _token.allowance(user, address(this));
         if (allowed < price) revert InsufficientAllowance(user, price, allowed);
-        _token.safeTransferFrom(user, address(this), price);
+        _token.safeTransferFrom(msg.sender, address(this), price);
 
         uint256 portfolioId = _models.portfolioOf(modelId);
         PortfolioAccount storage account = _accounts[portfolioId];
