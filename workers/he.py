@@ -14,7 +14,7 @@ Three modes, each with parameters sized for the depth it needs and no more:
 ``stats``
     Add-only CKKS (N=8192, chain 60/40/60, scale 2^40) for sums, sums of squares, counts, histograms.
 ``encrypted-model``
-    CKKS N=8192, chain 45/30/30/30/30/45 (scale 2^30): four multiplicative levels for
+    CKKS N=8192, chain 60/28/28/28/28/46 (scale 2^28, 218 bits: the 128-bit-security cap): four multiplicative levels for
     ``X w`` (1), the degree-3 sigmoid polynomial (2) and ``X^T (.)`` (1); Galois keys for the
     vector-matrix products.
 
@@ -158,8 +158,9 @@ def _ckks_params(mode: str) -> dict:
     if mode == "stats":
         return {"mode": mode, "scheme": "ckks", "n": 8192, "coeff": [60, 40, 60], "scale_bits": 40,
                 "galois": False, "max_parties": 4096}
-    return {"mode": mode, "scheme": "ckks", "n": 8192, "coeff": [45, 30, 30, 30, 30, 45],
-            "scale_bits": 30, "galois": True, "max_parties": 4096}
+    # 60-bit first prime: 32 bits of headroom above the 2^28 scale for the final gradient sum.
+    return {"mode": mode, "scheme": "ckks", "n": 8192, "coeff": [60, 28, 28, 28, 28, 46],
+            "scale_bits": 28, "galois": True, "max_parties": 4096}
 
 
 # --------------------------------------------------------------------------- SEAL byte I/O
