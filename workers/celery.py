@@ -12,11 +12,20 @@ REDIS_URL = os.environ.get("DATACAP_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Longer than the longest task: an unacknowledged message is redelivered after this many seconds.
 VISIBILITY_TIMEOUT = int(os.environ.get("DATACAP_VISIBILITY_TIMEOUT", "3600"))
 
+_TRANSPORT = {
+    "visibility_timeout": VISIBILITY_TIMEOUT,
+    # kombu sweeps for expired unacked messages every interval * throttle seconds (default
+    # 10 * 10): sweep every VISIBILITY_TIMEOUT/5 (at most 60 s) so a dead worker's task comes back
+    # soon after the visibility timeout rather than minutes later.
+    "unacked_restore_interval": max(1, min(60, VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+}
+
 app = Celery("datacap", include=["workers.tasks"])
 app.conf.update(
     broker_url=REDIS_URL,
     result_backend=REDIS_URL,
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    broker_transport_options=_TRANSPORT,
     result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     broker_connection_retry_on_startup=True,
     # At-least-once: ack after the task returns; a worker that dies mid-task leaves the message
