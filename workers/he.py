@@ -4,13 +4,14 @@ Three modes, each with parameters sized for the depth it needs and no more:
 
 ``fedavg``
     Add-only. BFV (exact integers mod t) on N=4096 with a single 60-bit data prime (plus a 40-bit
-    special prime used only to shrink fresh-encryption noise). Each data owner clips its update to
+    special prime used only to shrink fresh-encryption noise), or, for models under ~4k
+    parameters, N=2048 with one 54-bit prime (half the ciphertext). Each data owner clips its update to
     ``[-clip, clip]``, multiplies it by its weight in plaintext, quantizes it to ``quant_bits``-bit
     integers (unbiased stochastic rounding) and packs ``lanes`` values per slot BatchCrypt-style
     (``v0 + v1*2^B + v2*2^(2B)`` with ``B = quant_bits + log2(max_parties)`` bits of headroom so
     lanes never carry into each other). The aggregate is a pure ciphertext sum, done as exact
     modular addition of the ciphertext coefficients (numpy, uint64), hence byte-identical
-    whatever the host. One ciphertext carries 4096*lanes values in 64 KiB.
+    whatever the host. One ciphertext carries N*lanes values in 16*N bytes.
 ``stats``
     Add-only CKKS (N=8192, chain 60/40/60, scale 2^40) for sums, sums of squares, counts, histograms.
 ``encrypted-model``
@@ -21,7 +22,7 @@ Three modes, each with parameters sized for the depth it needs and no more:
 Contexts travel as bytes in a small envelope (magic, version, JSON parameters, sections). The
 public envelope never holds a secret key; :func:`load_public_context` rejects one that does.
 Ciphertext blobs carry a header (magic, version, mode, value count, party count, the SHA-256
-fingerprint of the public context, a CRC-32 of the payload) so that a blob made under another
+fingerprint of the public context, a checksum of the payload) so that a blob made under another
 context, with another length, or garbled in transit is rejected before it is summed.
 """
 from __future__ import annotations
@@ -33,7 +34,6 @@ import os
 import struct
 import tempfile
 import threading
-import zlib
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -69,8 +69,8 @@ _MODE_ID = {m: i + 1 for i, m in enumerate(MODES)}
 _CTX_MAGIC = b"DCHC"
 _BLOB_MAGIC = b"DCHE"
 _VERSION = 1
-# magic, version, mode, reserved, n_values, n_ct, n_parties, payload crc32, fingerprint
-_BLOB_HEAD = struct.Struct("<4sBBHIIII32s")
+# magic, version, mode, reserved, n_values, n_ct, n_parties, payload checksum, fingerprint
+_BLOB_HEAD = struct.Struct("<4sBBHIIIQ32s")
 
 
 class HEError(ValueError):
@@ -121,37 +121,56 @@ def _batching_prime(bits: int, n: int) -> int:
     return k * 2 * n + 1
 
 
-_FEDAVG_N = 4096
-_FEDAVG_COEFF = (60, 40)
-# 46-bit plaintext modulus: fresh noise plus 256 additions still decrypt exactly (measured), and
-# |sum| < t/2 leaves 45 bits for the lanes.
-_FEDAVG_T_BITS = 46
+# poly degree -> (coefficient primes, plaintext-modulus bits, most parties). Measured noise: at
+# N=4096 (the 40-bit special prime shrinks fresh noise) a 46-bit t survives 256 additions; at
+# N=2048 (a single 54-bit prime, no special prime) a 36-bit t keeps 5 bits of budget after 16.
+_FEDAVG_TABLE = {4096: ((60, 40), 46, 256), 2048: ((54,), 36, 64)}
 
 
-def _fedavg_params(quant_bits: int = 12, max_parties: int = 8, clip: float = 1.0) -> dict:
+def _fedavg_params(quant_bits: int = 12, max_parties: int = 8, clip: float = 1.0,
+                   poly_degree: int = 4096) -> dict:
+    if poly_degree not in _FEDAVG_TABLE:
+        raise HEError(f"poly_degree must be one of {sorted(_FEDAVG_TABLE)}, got {poly_degree}")
+    coeff, t_bits, parties_cap = _FEDAVG_TABLE[poly_degree]
     if not 4 <= quant_bits <= 24:
         raise HEError(f"quant_bits must be in [4, 24], got {quant_bits}")
-    if not 1 <= max_parties <= 256:
-        raise HEError(f"max_parties must be in [1, 256], got {max_parties}")
+    if not 1 <= max_parties <= parties_cap:
+        raise HEError(f"max_parties must be in [1, {parties_cap}] at N={poly_degree}, got {max_parties}")
     if not clip > 0:
         raise HEError(f"clip must be positive, got {clip}")
     headroom = max(1, int(np.ceil(np.log2(max_parties))))
     lane_bits = quant_bits + headroom
-    lanes = (_FEDAVG_T_BITS - 1) // lane_bits
+    lanes = (t_bits - 1) // lane_bits
     if lanes < 1:
         raise HEError("quant_bits + log2(max_parties) exceeds the plaintext modulus")
     return {
         "mode": "fedavg",
         "scheme": "bfv",
-        "n": _FEDAVG_N,
-        "coeff": list(_FEDAVG_COEFF),
-        "plain_modulus": _batching_prime(_FEDAVG_T_BITS, _FEDAVG_N),
+        "n": poly_degree,
+        "coeff": list(coeff),
+        "plain_modulus": _batching_prime(t_bits, poly_degree),
         "quant_bits": quant_bits,
         "max_parties": max_parties,
         "lane_bits": lane_bits,
         "lanes": lanes,
         "clip": float(clip),
     }
+
+
+def _smallest_fedavg(n_params: int, **options) -> dict:
+    """The poly degree whose ciphertexts for ``n_params`` values are smallest (ties: larger N)."""
+    best = None
+    for n in sorted(_FEDAVG_TABLE, reverse=True):
+        try:
+            p = _fedavg_params(**options, poly_degree=n)
+        except HEError:
+            continue
+        size = -(-(n_params + 1) // (n * p["lanes"])) * 2 * n * 8
+        if best is None or size < best[0]:
+            best = (size, p)
+    if best is None:
+        raise HEError(f"no fedavg parameters fit {options}")
+    return best[1]
 
 
 def _ckks_params(mode: str) -> dict:
@@ -294,13 +313,15 @@ def generate_keys(mode: str = "fedavg", **options) -> tuple[bytes, bytes]:
     """Make a key pair for ``mode``.
 
     Returns ``(secret_context_bytes, public_context_bytes)``. The public context holds no secret
-    key. ``fedavg`` accepts ``quant_bits`` (default 12), ``max_parties`` (8) and ``clip`` (1.0,
-    the bound applied to each coordinate of an update).
+    key. ``fedavg`` accepts ``quant_bits`` (default 12), ``max_parties`` (8), ``clip`` (1.0,
+    the bound applied to each coordinate of an update), and either ``poly_degree`` (4096 or 2048)
+    or ``n_params`` (the model size: picks the degree giving the smallest ciphertexts).
     """
     if mode not in MODES:
         raise HEError(f"unknown mode {mode!r}; expected one of {MODES}")
     if mode == "fedavg":
-        params = _fedavg_params(**options)
+        n_params = options.pop("n_params", None)
+        params = _smallest_fedavg(int(n_params), **options) if n_params else _fedavg_params(**options)
         parms = seal.EncryptionParameters(seal.SCHEME_TYPE.BFV)
         parms.set_poly_modulus_degree(params["n"])
         parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
@@ -345,7 +366,8 @@ def _load_context(data: bytes, want_secret: bool) -> HEContext:
                 raise ContextRejected("fedavg context has the wrong number of sections"
                                       + ("" if has_secret else " (a secret key published as public?)"))
             parms = _seal_load(seal.EncryptionParameters(seal.SCHEME_TYPE.BFV), None, sections[0])
-            expect = _fedavg_params(params["quant_bits"], params["max_parties"], params["clip"])
+            expect = _fedavg_params(params["quant_bits"], params["max_parties"], params["clip"],
+                                    params["n"])
             if any(params[k] != expect[k] for k in expect) or \
                     parms.plain_modulus().value() != params["plain_modulus"] or \
                     parms.poly_modulus_degree() != params["n"]:
@@ -394,7 +416,7 @@ class BlobHeader:
     n_values: int
     n_ct: int
     n_parties: int
-    crc32: int
+    checksum: int
     fingerprint: bytes
 
     @property
@@ -402,9 +424,20 @@ class BlobHeader:
         return _BLOB_HEAD.size
 
 
+def _checksum(payload) -> int:
+    """Fast garbling check: sum of the payload's little-endian 64-bit words (mod 2^64), mixed
+    with its length. Not a MAC: integrity against tampering is the SHA-256 committed on-chain."""
+    b = bytes(payload) if len(payload) % 8 else payload
+    if len(b) % 8:
+        b = b + b"\0" * (8 - len(b) % 8)
+    words = np.frombuffer(b, dtype="<u8")
+    s = int(words.sum(dtype=np.uint64)) if words.size else 0
+    return (s ^ (len(payload) * 0x9E3779B97F4A7C15)) & 0xFFFFFFFFFFFFFFFF
+
+
 def _blob(mode: str, n_values: int, n_ct: int, n_parties: int, fp: bytes, payload: bytes) -> bytes:
     head = _BLOB_HEAD.pack(_BLOB_MAGIC, _VERSION, _MODE_ID[mode], 0, n_values, n_ct, n_parties,
-                           zlib.crc32(payload), fp)
+                           _checksum(payload), fp)
     return head + payload
 
 
@@ -441,7 +474,7 @@ def _check(hc: HEContext, blob: bytes, n_values: int | None) -> tuple[BlobHeader
         raise CiphertextRejected(
             f"ciphertext sums {h.n_parties} parties; the context allows 1..{hc.params['max_parties']}")
     payload = memoryview(blob)[_BLOB_HEAD.size:]
-    if zlib.crc32(payload) != h.crc32:
+    if _checksum(payload) != h.checksum:
         raise CiphertextRejected("ciphertext payload is garbled (checksum mismatch)")
     return h, payload
 
@@ -637,18 +670,13 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
         raise CiphertextRejected(
             f"aggregate would sum {parties} parties; the context allows {hc.params['max_parties']}")
     if hc.mode == "fedavg":
-        q = hc._cache["q"]
-        acc = None
+        arrays = []
         for i, (h, payload) in enumerate(zip(heads, payloads)):
             try:
-                arr = _bfv_coeffs(hc, h, payload)
+                arrays.append(_bfv_coeffs(hc, h, payload))
             except CiphertextRejected as e:
                 raise CiphertextRejected(f"blob {i}: {e}") from e
-            if acc is None:
-                acc = arr.copy()
-            else:
-                acc += arr  # both < q < 2^60: no uint64 overflow
-                np.subtract(acc, q, out=acc, where=acc >= q)
+        acc = _sum_mod(arrays, hc._cache["q"])
         return _blob("fedavg", n_values, heads[0].n_ct, parties, hc.fingerprint, acc.tobytes())
     total = None
     for i, b in enumerate(blobs):
@@ -662,6 +690,32 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
             for t, v in zip(total, vecs):
                 t.add_(v)
     return pack_ckks(hc, total, n_values, parties)
+
+
+def _sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:
+    """Exact sum mod q of uint64 arrays whose entries are < q < 2^60 (SEAL's add, vectorized).
+
+    Up to 16 terms are added without reduction (16 q <= 2^64), then reduced by conditional
+    subtraction of ..., 4q, 2q, q, each as ``min(x, x - kq)`` (a wrapped difference is larger).
+    """
+    acc = arrays[0].copy()
+    scratch = np.empty_like(acc)
+
+    def reduce():  # acc < terms * q  ->  acc < q
+        k = 1 << max(0, (terms - 1).bit_length() - 1)
+        for k in [k >> i for i in range(k.bit_length())]:
+            np.subtract(acc, np.uint64(k) * q, out=scratch)
+            np.minimum(acc, scratch, out=acc)
+
+    terms = 1
+    for a in arrays[1:]:
+        if terms == 16:
+            reduce()
+            terms = 1
+        np.add(acc, a, out=acc)
+        terms += 1
+    reduce()
+    return acc
 
 
 # --------------------------------------------------------------------------- decryption

@@ -90,14 +90,12 @@ def test_tampered_blob_is_rejected(fedavg_keys):
 
 
 def test_out_of_range_coefficients_are_rejected_even_with_valid_checksum(fedavg_keys):
-    import struct
-    import zlib
     _, pk = fedavg_keys
     blob = bytearray(he.encrypt_update(pk, np.zeros(100), 1.0))
     head = he._BLOB_HEAD
     blob[head.size:head.size + 8] = b"\xff" * 8  # a coefficient >= q
     fields = list(head.unpack_from(blob))
-    fields[7] = zlib.crc32(bytes(blob[head.size:]))
+    fields[7] = he._checksum(bytes(blob[head.size:]))
     blob[:head.size] = head.pack(*fields)
     with pytest.raises(he.CiphertextRejected, match="out of range"):
         he.validate_ciphertext(pk, bytes(blob))
@@ -158,3 +156,13 @@ def test_ciphertext_size_per_parameter(fedavg_keys):
     n = hc.per_ciphertext * 4
     blob = he.encrypt_update(pk, np.zeros(n - 1), 1.0)  # + the weight value fills 4 ciphertexts
     assert len(blob) / n <= 16
+
+
+def test_small_models_get_half_size_ciphertexts_and_stay_exact():
+    sk, pk = he.generate_keys("fedavg", n_params=2410, max_parties=8)
+    assert he.load_public_context(pk).params["n"] == 2048
+    v = np.full(2410, -1.0)  # worst case at -clip for every party
+    blobs = [he.encrypt_update(pk, v, 1.0, seed=i) for i in range(8)]
+    assert len(blobs[0]) / 2410 <= 16
+    s, w = he.decrypt_sum(sk, he.aggregate(pk, blobs), 2410)
+    assert w == pytest.approx(8) and np.allclose(s, -8.0)
