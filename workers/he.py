@@ -27,10 +27,12 @@ context, with another length, or garbled in transit is rejected before it is sum
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
 import os
+import shutil
 import struct
 import tempfile
 import threading
@@ -192,6 +194,7 @@ def _tmpdir() -> str:
     if d is None or not os.path.isdir(d):
         base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         d = tempfile.mkdtemp(prefix="datacap-he-", dir=base)
+        atexit.register(shutil.rmtree, d, True)
         _tmp_local.dir = d
     return d
 
