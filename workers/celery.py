@@ -1,0 +1,54 @@
+"""The Celery app: Redis broker and backend from DATACAP_REDIS_URL, at-least-once delivery."""
+from __future__ import annotations
+
+import base64
+import os
+
+from celery import Celery
+
+__all__ = ["app", "b64e", "b64d"]
+
+REDIS_URL = os.environ.get("DATACAP_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Longer than the longest task: an unacknowledged message is redelivered after this many seconds.
+VISIBILITY_TIMEOUT = int(os.environ.get("DATACAP_VISIBILITY_TIMEOUT", "3600"))
+
+_TRANSPORT = {
+    "visibility_timeout": VISIBILITY_TIMEOUT,
+    # kombu sweeps for expired unacked messages every interval * throttle seconds (default
+    # 10 * 10): sweep every VISIBILITY_TIMEOUT/5 (at most 60 s) so a dead worker's task comes back
+    # soon after the visibility timeout rather than minutes later.
+    "unacked_restore_interval": max(1, min(60, VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+}
+
+app = Celery("datacap", include=["workers.tasks"])
+app.conf.update(
+    broker_url=REDIS_URL,
+    result_backend=REDIS_URL,
+    broker_transport_options=_TRANSPORT,
+    result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    broker_connection_retry_on_startup=True,
+    # At-least-once: ack after the task returns; a worker that dies mid-task leaves the message
+    # unacked, and it is redelivered (tasks are pure functions of their arguments, so rerunning
+    # one gives the same bytes for aggregation and verification).
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_track_started=True,
+    # JSON only; bytes travel as base64 strings (b64e / b64d).
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_accept_content=["json"],
+    result_expires=int(os.environ.get("DATACAP_RESULT_EXPIRES", str(24 * 3600))),
+    task_default_queue=os.environ.get("DATACAP_QUEUE", "datacap"),
+    worker_hijack_root_logger=False,
+)
+
+
+def b64e(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def b64d(s: str) -> bytes:
+    return base64.b64decode(s.encode("ascii") if isinstance(s, str) else s, validate=True)
