@@ -68,7 +68,7 @@ abstract contract EconBase is Test {
     }
 
     function _deployEconomy() internal {
-        vm.warp(1_000_000);
+        vm.warp(100_000_000);
         vm.roll(100);
         token = new CapToken(admin);
         data = new DataNFT();
