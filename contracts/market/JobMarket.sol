@@ -362,7 +362,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
             share = uint256(j.ownersPool) * p.contribution / total;
             j.ownersPaid += uint128(share); // share <= ownersPool by construction (contribution <= total)
         }
-        uint256 dust;
+        uint256 dust = 0;
         j.claimants += 1;
         if (j.claimants == j.participantCount) dust = uint256(j.ownersPool) - j.ownersPaid;
         j.paid += uint128(share + dust);
