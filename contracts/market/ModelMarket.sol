@@ -246,7 +246,7 @@ contract ModelMarket is AccessControl, IModelMarket {
         _owed[_treasury] += price - trainerShare - curatorShare - dataShare;
         if (dataShare != 0) {
             // exact: ACC_SCALE is a multiple of BPS
-            account.accPerBps = (account.accPerBps + dataShare * (ACC_SCALE / BPS)).toUint248();
+            account.accPerBps = SafeCast.toUint248(account.accPerBps + dataShare * (ACC_SCALE / BPS));
         }
         emit ModelUsed(modelId, portfolioId, user, price, trainer, curator, dataShare);
     }
