@@ -1,0 +1,1 @@
+"""datacap orchestrator: chain client, storage, event listener, job policy and CLI."""
