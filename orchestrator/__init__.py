@@ -1,1 +1,1 @@
-"""datacap orchestrator: chain client, storage, event listener, job policy and CLI."""
+"""datacap orchestrator: chain client, event listener, storage, job policy and CLI."""
