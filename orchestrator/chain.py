@@ -179,6 +179,8 @@ def _fmt(value: Any, roles: dict[bytes, str]) -> str:
     if isinstance(value, (bytes, bytearray)):
         return roles.get(bytes(value)) or "0x" + bytes(value).hex()
     if isinstance(value, str):
+        if len(value) == 42 and value.startswith("0x"):
+            return to_checksum_address(value)
         return value if value.startswith("0x") else json.dumps(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fmt(v, roles) for v in value) + "]"

@@ -27,6 +27,7 @@ SUITE = [
     "ModelNFT",
     "Staking",
     "Rewards",
+    "Regulator",
     "Governance",
     "AccessRegistry",
     "ModelMarket",
@@ -50,6 +51,7 @@ NAME_ALIASES = {
     "staking": "Staking", "stakes": "Staking",
     "rewards": "Rewards", "usagehook": "Rewards", "hook": "Rewards",
     "governance": "Governance", "governor": "Governance",
+    "regulator": "Regulator", "regulatorregistry": "Regulator", "freezeregistry": "Regulator",
     "market": "ModelMarket", "modelmarket": "ModelMarket",
     "jobs": "JobMarket", "jobmarket": "JobMarket",
     "evaluations": "Evaluations", "access": "AccessRegistry", "accessregistry": "AccessRegistry",
@@ -68,21 +70,22 @@ ROLE_GRANTS: list[tuple[str, str, str]] = [
     ("Staking", "SLASHER_ROLE", "Governance"),
     ("Staking", "SLASHER_ROLE", "JobMarket"),
     ("Staking", "SLASHER_ROLE", "PossessionChallenges"),
-    ("Rewards", "HOOK_ROLE", "ModelMarket"),
-    ("Rewards", "USAGE_HOOK_ROLE", "ModelMarket"),
-    ("Rewards", "NOTIFIER_ROLE", "ModelMarket"),
-    ("Rewards", "BONUS_ROLE", "ModelMarket"),
-    ("Rewards", "BONUS_ROLE", "JobMarket"),
-    ("CapToken", "MINTER_ROLE", "Rewards"),
+    ("Rewards", "MODEL_MARKET_ROLE", "ModelMarket"),
+    ("Rewards", "TRAINING_CREDITOR_ROLE", "JobMarket"),
+    ("Regulator", "GOVERNOR_ROLE", "Governance"),
 ]
 
-#: (contract, function, argument names): one-off setters run after the role grants
+#: (contract, function, argument contracts): dependency setters run after the role grants
 SETTERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ModelMarket", "setUsageHook", ("Rewards",)),
+    ("Staking", "setRewards", ("Rewards",)),
+    ("Staking", "setFreezeRegistry", ("Regulator",)),
+    ("Staking", "setGovernance", ("Governance",)),
 ]
 
-#: roles of every contract handed to Governance (parameter changes go through referenda)
-GOVERNANCE_ROLES = ("PARAMS_ROLE", "PARAMETER_ROLE", "GOVERNOR_ROLE", "REGULATOR_ADMIN_ROLE")
+#: parameter roles of every contract, also handed to Governance (ParamChange referenda reach them).
+#: The deployer keeps its admin roles on the local chain; `renounce_admin` hands them over too.
+GOVERNANCE_ROLES = ("PARAMS_ROLE",)
 
 #: CAP minted to each of Anvil's dev accounts on the local chain so the demo can stake and pay
 LOCAL_FAUCET_CAP = 1_000_000 * 10**18
