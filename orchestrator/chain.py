@@ -187,6 +187,23 @@ def _fmt(value: Any, roles: dict[bytes, str]) -> str:
     return str(value)
 
 
+def _named(param: dict, value: Any) -> Any:
+    """Structs to dicts keyed by component name; addresses checksummed."""
+    typ = param.get("type", "")
+    if typ == "address" and isinstance(value, str):
+        return to_checksum_address(value)
+    if typ.startswith("tuple"):
+        comps = param.get("components", [])
+        if typ.endswith("]"):
+            inner = {**param, "type": typ[: typ.rindex("[")]}
+            return [_named(inner, v) for v in value]
+        return {c["name"]: _named(c, v) for c, v in zip(comps, value)}
+    if typ.endswith("]") and isinstance(value, (list, tuple)):
+        inner = {**param, "type": typ[: typ.rindex("[")]}
+        return [_named(inner, v) for v in value]
+    return value
+
+
 # --- ABIs ----------------------------------------------------------------------------------------
 
 
@@ -400,9 +417,10 @@ class Chain:
         reply = self.raw("eth_call", [tx, block if isinstance(block, str) else hex(block)])
         if "error" in reply:
             raise self._revert(reply["error"], cname, label)
-        out_types = [collapse_if_tuple(o) for o in bound.abi.get("outputs", [])]
-        values = abi_decode(out_types, bytes.fromhex(reply["result"][2:]))
-        return values[0] if len(values) == 1 else values
+        outputs = bound.abi.get("outputs", [])
+        values = abi_decode([collapse_if_tuple(o) for o in outputs], bytes.fromhex(reply["result"][2:]))
+        values = [_named(o, v) for o, v in zip(outputs, values)]
+        return values[0] if len(values) == 1 else tuple(values)
 
     def _revert(self, error: dict, cname: str, label: str) -> Exception:
         message = str(error.get("message", ""))
