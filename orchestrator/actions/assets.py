@@ -92,22 +92,32 @@ def commit_dataset(path: str | Path) -> DatasetCommitment:
     from orchestrator import merkle
 
     p = _existing(path)
-    records = merkle.load_records(p)
-    commitment = merkle.commit_records(records)
-    root = getattr(commitment, "root", commitment)
-    root_hex = root if isinstance(root, str) else "0x" + bytes(root).hex()
-    return DatasetCommitment(str(p), root_hex, len(records))
+    tree = merkle.commit_records(merkle.load_records(p))
+    return DatasetCommitment(str(p), tree.root, tree.leaf_count)
+
+
+def _metadata():
+    """The storage branch's metadata module (schemas + builders), or None before it lands."""
+    try:
+        from orchestrator import metadata
+    except ImportError:
+        return None
+    return metadata
 
 
 def build_data_metadata(commitment: DatasetCommitment, *, name: str, description: str, price: int, bonus: int,
                         extra: dict | None = None) -> dict:
-    from orchestrator import metadata
-
-    doc = metadata.build_data_metadata(
+    md = _metadata()
+    if md is None:  # interim: a plain ERC-721 metadata document
+        return {"name": name, "description": description,
+                "properties": {"commitment": commitment.root, "records": commitment.records,
+                               "license": {"pricePerUse": str(price), "bonusPerTrainingUse": str(bonus)},
+                               **(extra or {})}}
+    doc = md.build_data_metadata(
         name=name, description=description, commitment=commitment.root, records=commitment.records,
         price_per_use=price, bonus_per_training_use=bonus, **(extra or {}),
     )
-    metadata.validate(doc, "data")
+    md.validate(doc, "data")
     return doc
 
 
@@ -133,8 +143,6 @@ def register_dataset(chain: Chain, storage, path: str | Path, *, name: str | Non
 def disclose(chain: Chain, storage, token_id: int, *, abstract: str | None = None, schema: dict | None = None,
              samples: list | None = None, usage: dict | None = None) -> tuple[str, TxResult]:
     """Publish new disclosure metadata (previous metadata + abstract/schema/samples/usage)."""
-    from orchestrator import metadata
-
     info = show_data(chain, token_id)
     try:
         doc = json.loads(storage.get(info.metadata_cid))
@@ -145,7 +153,9 @@ def disclose(chain: Chain, storage, token_id: int, *, abstract: str | None = Non
         if value is not None:
             disclosure[key] = value
     doc["disclosure"] = disclosure
-    metadata.validate(doc, "data")
+    md = _metadata()
+    if md is not None:
+        md.validate(doc, "data")
     cid = _put_json(storage, doc)
     return cid, chain.transact("DataNFT.updateDisclosure", token_id, cid)
 
@@ -189,14 +199,11 @@ def create_portfolio(chain: Chain, storage, data_ids: list[int], weights: list[i
     weights = parse_weights(data_ids, weights)
     doc: dict[str, Any] = {"name": name or f"portfolio of {len(data_ids)} datasets", "description": description,
                            "properties": {"dataIds": data_ids, "weightsBps": weights}}
-    try:
-        from orchestrator import metadata
-
-        doc = metadata.build_portfolio_metadata(name=doc["name"], description=description, data_ids=data_ids,
-                                                weights_bps=weights)
-        metadata.validate(doc, "portfolio")
-    except ImportError:
-        pass
+    md = _metadata()
+    if md is not None:
+        doc = md.build_portfolio_metadata(name=doc["name"], description=description, data_ids=data_ids,
+                                          weights_bps=weights)
+        md.validate(doc, "portfolio")
     cid = _put_json(storage, doc) if storage is not None else "-"
     tx = chain.transact("PortfolioNFT.create", data_ids, weights, cid)
     return tx.event("PortfolioComposed").args["portfolioId"], cid, tx
