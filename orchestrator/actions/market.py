@@ -67,6 +67,9 @@ def revoke_access(chain: Chain, credential_id: int) -> TxResult:
 
 
 def access_status(chain: Chain, data_id: int, user: str) -> dict:
+    from eth_utils import to_checksum_address
+
+    user = to_checksum_address(user)
     cred = chain.call("AccessRegistry.credentialOf", data_id, user)
     return {"data_id": data_id, "user": user, "has_access": chain.call("AccessRegistry.hasAccess", data_id, user),
             "credential_id": cred, "credential": chain.call("AccessRegistry.credential", cred) if cred else None}
