@@ -25,28 +25,20 @@ def _brownie_main(force: bool = False) -> dict:
     from brownie import accounts, network, web3  # type: ignore[import-not-found]
 
     from orchestrator import deploy as deploy_lib
-    from orchestrator.chain import Chain, Deployment
+    from orchestrator.chain import Chain
     from orchestrator.config import load_settings
 
     settings = load_settings({"rpc_url": web3.provider.endpoint_uri, "deployments_dir": str(ROOT / "deployments")})
-    deployer = accounts[0]
-    chain = Chain(settings)
-
-    class _BrownieSigner:
-        """Adapter: the orchestrator signs through brownie's unlocked account."""
-
-        address = deployer.address
-
-        @staticmethod
-        def sign_transaction(tx):  # brownie's dev accounts are unlocked on the node: send unsigned
-            raise NotImplementedError
-
-    # brownie's dev accounts are Anvil's, whose keys are public: sign with the same key locally.
-    from orchestrator.keystore import dev_key
     from eth_account import Account
 
-    chain.signer = Account.from_key(dev_key(0)) if deployer.address == Account.from_key(dev_key(0)).address \
-        else _BrownieSigner()
+    from orchestrator.keystore import dev_key
+
+    # brownie's Anvil accounts are Anvil's dev accounts, whose keys are public: sign with the same key.
+    deployer = accounts[0]
+    local = Account.from_key(dev_key(0))
+    if deployer.address != local.address:
+        raise SystemExit("under brownie only Anvil's dev account 0 deploys; use `datacap deploy` for others")
+    chain = Chain(settings, local)
     report = deploy_lib.deploy_suite(chain, force=force)
     print(f"deployed on {network.show_active()}: {report.path}")
     return report.as_dict()
