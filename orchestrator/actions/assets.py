@@ -18,6 +18,7 @@ class DatasetCommitment:
     path: str
     root: str
     records: int
+    kind: str
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -92,37 +93,23 @@ def commit_dataset(path: str | Path) -> DatasetCommitment:
     from orchestrator import merkle
 
     p = _existing(path)
-    tree = merkle.commit_records(merkle.load_records(p))
-    return DatasetCommitment(str(p), tree.root, tree.leaf_count)
+    kind = "dir" if p.is_dir() else "csv" if p.suffix.lower() == ".csv" else "chunks"
+    tree = merkle.commit_records(merkle.load_records(p, kind))
+    return DatasetCommitment(str(p), tree.root, tree.leaf_count, kind)
 
 
-def _metadata():
-    """The storage branch's metadata module (schemas + builders), or None before it lands."""
-    try:
-        from orchestrator import metadata
-    except ImportError:
-        return None
-    return metadata
+def build_data_metadata(commitment: DatasetCommitment, *, name: str, description: str) -> dict:
+    """ERC-721 metadata of a $Data (validated against the data schema)."""
+    from orchestrator import metadata
 
-
-def build_data_metadata(commitment: DatasetCommitment, *, name: str, description: str, price: int, bonus: int,
-                        extra: dict | None = None) -> dict:
-    md = _metadata()
-    if md is None:  # interim: a plain ERC-721 metadata document
-        return {"name": name, "description": description,
-                "properties": {"commitment": commitment.root, "records": commitment.records,
-                               "license": {"pricePerUse": str(price), "bonusPerTrainingUse": str(bonus)},
-                               **(extra or {})}}
-    doc = md.build_data_metadata(
-        name=name, description=description, commitment=commitment.root, records=commitment.records,
-        price_per_use=price, bonus_per_training_use=bonus, **(extra or {}),
-    )
-    md.validate(doc, "data")
-    return doc
+    return metadata.build_data_metadata(name, description, root=commitment.root, record_count=commitment.records,
+                                        kind=commitment.kind)
 
 
 def _put_json(storage, doc: dict) -> str:
-    return storage.add_bytes(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode())
+    from orchestrator.metadata import canonical_json
+
+    return storage.add_bytes(canonical_json(doc))
 
 
 def register_dataset(chain: Chain, storage, path: str | Path, *, name: str | None = None, description: str = "",
@@ -132,30 +119,34 @@ def register_dataset(chain: Chain, storage, path: str | Path, *, name: str | Non
     existing = chain.call("DataNFT.tokenOfCommitment", bytes.fromhex(commitment.root[2:]))
     if existing:  # let the contract say it, decoded, without spending anything
         chain.transact("DataNFT.mint", bytes.fromhex(commitment.root[2:]), "-", (price, bonus))
-    doc = build_data_metadata(commitment, name=name or Path(path).name, description=description, price=price,
-                              bonus=bonus)
+    doc = build_data_metadata(commitment, name=name or Path(path).name, description=description)
     cid = _put_json(storage, doc)
     tx = chain.transact("DataNFT.mint", bytes.fromhex(commitment.root[2:]), cid, (price, bonus))
     token_id = tx.event("DataRegistered").args["tokenId"]
     return Registration(token_id, commitment, cid, doc, tx)
 
 
-def disclose(chain: Chain, storage, token_id: int, *, abstract: str | None = None, schema: dict | None = None,
+def disclose(chain: Chain, storage, token_id: int, *, abstract: str | None = None, schema: dict | list | None = None,
              samples: list | None = None, usage: dict | None = None) -> tuple[str, TxResult]:
-    """Publish new disclosure metadata (previous metadata + abstract/schema/samples/usage)."""
+    """Publish new disclosure metadata: the current document plus abstract / schema / samples / usage."""
+    from orchestrator import metadata
+
     info = show_data(chain, token_id)
-    try:
-        doc = json.loads(storage.get(info.metadata_cid))
-    except Exception:  # noqa: BLE001 - metadata unreachable: start from a minimal document
-        doc = {"name": f"$Data #{token_id}", "description": ""}
-    disclosure = dict(doc.get("disclosure", {}))
-    for key, value in (("abstract", abstract), ("schema", schema), ("samples", samples), ("usage", usage)):
-        if value is not None:
-            disclosure[key] = value
-    doc["disclosure"] = disclosure
-    md = _metadata()
-    if md is not None:
-        md.validate(doc, "data")
+    doc = json.loads(storage.get(info.metadata_cid))
+    props = doc.setdefault("properties", {})
+    disclosure = dict(props.get("disclosure", {}))
+    if abstract is not None:
+        disclosure["abstract"] = abstract
+    if samples is not None:
+        disclosure["samples"] = [s if isinstance(s, str) else json.dumps(s) for s in samples]
+    if usage is not None:
+        disclosure["usage"] = usage
+    if disclosure:
+        disclosure.setdefault("abstract", "")
+        props["disclosure"] = disclosure
+    if schema is not None:
+        props["schema"] = {"columns": schema} if isinstance(schema, list) else schema
+    metadata.validate("data", doc)
     cid = _put_json(storage, doc)
     return cid, chain.transact("DataNFT.updateDisclosure", token_id, cid)
 
@@ -197,13 +188,13 @@ def parse_weights(data_ids: list[int], weights: list[int] | None) -> list[int]:
 def create_portfolio(chain: Chain, storage, data_ids: list[int], weights: list[int] | None = None, *,
                      name: str = "", description: str = "") -> tuple[int, str, TxResult]:
     weights = parse_weights(data_ids, weights)
-    doc: dict[str, Any] = {"name": name or f"portfolio of {len(data_ids)} datasets", "description": description,
-                           "properties": {"dataIds": data_ids, "weightsBps": weights}}
-    md = _metadata()
-    if md is not None:
-        doc = md.build_portfolio_metadata(name=doc["name"], description=description, data_ids=data_ids,
-                                          weights_bps=weights)
-        md.validate(doc, "portfolio")
+    from orchestrator import metadata
+
+    chain.call("PortfolioNFT.create", data_ids, weights, "-")  # the contract's verdict first, decoded, for free
+    doc = metadata.build_portfolio_metadata(
+        name or f"portfolio of {len(data_ids)} datasets", description,
+        [metadata.PortfolioEntry(d, w) for d, w in zip(data_ids, weights)],
+    )
     cid = _put_json(storage, doc) if storage is not None else "-"
     tx = chain.transact("PortfolioNFT.create", data_ids, weights, cid)
     return tx.event("PortfolioComposed").args["portfolioId"], cid, tx

@@ -53,12 +53,12 @@ def test_key_without_funds(env, csv_file, minted):
 
 
 def test_revert_is_decoded(env, csv_file, minted, register):
-    register(csv_file, "dev1")
+    data_id = register(csv_file, "dev1")
     before = minted()
     line = env.fails("data", "register", str(csv_file), account="dev2")
     assert "DataNFT.DuplicateCommitment(commitment=0x" in line and "existingTokenId=" in line
     assert minted() == before
-    line = env.fails("portfolio", "create", "1,2", "--weights", "5000,4000", account="dev3")
+    line = env.fails("portfolio", "create", f"{data_id}", "--weights", "9000", account="dev3")
     assert "PortfolioNFT.WeightsNotNormalized(sum=9000)" in line
 
 
