@@ -150,3 +150,16 @@ def test_account_import_from_stdin_and_list(env):
     assert "exists already" in env.fails("account", "import", "eleven", account=None, input=key + "\n")
     line = env.fails("data", "register", str(env.work / "x.csv"), account="eleven", env={"DATACAP_PASSWORD": "no"})
     assert "nope" not in line
+
+
+def test_disclose_updates_metadata(env, csv_file, register):
+    data_id = register(csv_file, "dev1")
+    schema = env.work / "schema.json"
+    schema.write_text(json.dumps([{"name": "a", "type": "int"}, {"name": "b", "type": "int"}]))
+    out = env.ok("data", "disclose", str(data_id), "--abstract", "twenty rows", "--schema", str(schema),
+                 account="dev1")
+    shown = env.ok("data", "show", str(data_id), account=None)
+    assert shown["metadata_cid"] == out["metadata_cid"]
+    doc = json.loads(env.run("ipfs", "get", out["metadata_cid"], account=None).stdout)
+    assert doc["properties"]["disclosure"]["abstract"] == "twenty rows"
+    assert "NotDataOwner" in env.fails("data", "disclose", str(data_id), "--abstract", "x", account="dev2")
