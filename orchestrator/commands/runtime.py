@@ -4,29 +4,53 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.commands.base import App, pass_app
+from orchestrator.commands.base import App, json_option, pass_app
 from orchestrator.errors import ConfigError
 
 
 @click.command("listen")
-@click.option("--from-block", type=int, default=None, help="Start here (default: the saved cursor).")
-@click.option("--once", is_flag=True, help="Process what is there and exit.")
+@click.option("--from-block", type=int, default=None, help="First block when no cursor is saved (default: deployment).")
+@click.option("--once", is_flag=True, help="Process what is confirmed now and exit.")
+@click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between polls.")
+@json_option
 @pass_app
-def listen(app: App, from_block, once) -> None:
-    """Follow the chain's events (reorg-aware, cursor in SQLite) and dispatch work to the workers.
+def listen(app: App, from_block, once, interval) -> None:
+    """Follow the deployment's events (confirmed, reorg-aware, cursor in SQLite) and print them.
+
+    The cursor lives in <data dir>/listener.sqlite, so a restart resumes where it stopped.
 
     \b
     Example:
-      datacap listen --once
+      datacap listen --once --json
     """
+    import time
+
+    from orchestrator.listener import EventListener
+
+    chain = app.chain(signed=False)
+    contracts = {n: chain.contract(n) for n in chain.deployment.contracts}
+    app.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lst = EventListener(chain.w3, str(app.settings.data_dir / "listener.sqlite"), contracts,
+                        confirmations=app.settings.confirmations,
+                        start_block=chain.deployment.start_block if from_block is None else from_block)
+    seen: list = []
+    for name, c in contracts.items():
+        for ev in [e for e in c.abi if e.get("type") == "event"]:
+            lst.register(name, ev["name"], lambda event, _ctx: seen.append(event))
     try:
-        from orchestrator import listener
-    except ImportError:
-        raise ConfigError("the event listener is not installed in this build (orchestrator/listener.py)") from None
-    run = getattr(listener, "run", None) or getattr(listener, "main", None)
-    if run is None:
-        raise ConfigError("orchestrator.listener exposes no run()")
-    run(app.settings, chain=app.chain(signed=False), from_block=from_block, once=once)
+        while True:
+            lst.poll_once()
+            for ev in seen:
+                app.emit({"contract": ev.contract, "event": ev.name, "block": ev.block_number, "tx": ev.tx_hash,
+                          "args": ev.args}, f"#{ev.block_number} {ev.contract}.{ev.name} {ev.args}")
+            seen.clear()
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return
+    finally:
+        lst.close()
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

@@ -163,3 +163,9 @@ def test_disclose_updates_metadata(env, csv_file, register):
     doc = json.loads(env.run("ipfs", "get", out["metadata_cid"], account=None).stdout)
     assert doc["properties"]["disclosure"]["abstract"] == "twenty rows"
     assert "NotDataOwner" in env.fails("data", "disclose", str(data_id), "--abstract", "x", account="dev2")
+
+
+def test_listen_once_prints_events(env):
+    res = env.run("listen", "--once", account=None)
+    assert res.code == 0, res.stderr
+    assert "DataNFT.DataRegistered" in res.stdout or "CapToken.Transfer" in res.stdout
