@@ -467,7 +467,9 @@ class Chain:
             reply = self.raw("eth_estimateGas", [probe])
             if "error" in reply:
                 raise self._revert(reply["error"], cname, label)
-            gas = int(int(reply["result"], 16) * 1.2) + 10_000
+            # headroom: state can change between estimate and inclusion (e.g. a checkpoint written in a new
+            # second costs fresh storage slots that the same-second estimate did not see)
+            gas = int(int(reply["result"], 16) * 1.3) + 60_000
         with self._rpc_guard():
             latest = self.w3.eth.get_block("latest")
             base = int(latest.get("baseFeePerGas", 0) or 0)
@@ -503,6 +505,8 @@ class Chain:
             self._wait_confirmations(receipt["blockNumber"])
         hexhash = "0x" + bytes(tx_hash).hex()
         if receipt["status"] != 1:
+            if int(receipt["gasUsed"]) >= gas:
+                raise ContractRevert(f"{label} ran out of gas (limit {gas:,}) in tx {'0x' + bytes(tx_hash).hex()}")
             replay = self.raw("eth_call", [probe, hex(receipt["blockNumber"] - 1)])
             err = replay.get("error") or {"message": "reverted without data"}
             raise self._revert(err, cname, label)
