@@ -127,7 +127,7 @@ contract Rewards is IRewards, IUsageHook, AccessControl, ReentrancyGuard {
         _bonus[msg.sender] = 0;
         totalBasePaid += baseAmount;
         bonusOwed -= bonusAmount;
-        address vesting;
+        address vesting = address(0);
         if (bonusAmount != 0 && vestingDuration != 0) {
             vesting = address(new VestingWallet(msg.sender, uint64(block.timestamp), uint64(vestingDuration)));
         }

@@ -20,6 +20,9 @@ interface Vm {
     function expectEmit() external;
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
+    function expectRevert(bytes4 revertSelector, address reverter) external;
+    function expectRevert(bytes calldata revertData, address reverter) external;
     function deal(address who, uint256 amount) external;
     function assume(bool condition) external pure;
     function addr(uint256 privateKey) external pure returns (address);

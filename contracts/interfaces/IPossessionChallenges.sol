@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title Proofs of possession of a $Data's records against its Merkle commitment.
+interface IPossessionChallenges {
+    /// @notice A challenge.
+    struct Challenge {
+        uint256 dataId;
+        address challenger;
+        address owner;
+        uint64 seedBlock;
+        uint64 deadline;
+        uint128 deposit;
+        bytes32 seed;
+        bool closed;
+    }
+
+    /// @notice Thrown when the caller does not own the $Data.
+    error NotDataOwner(address caller, uint256 dataId);
+    /// @notice Thrown when a leaf count is registered twice or is zero.
+    error BadLeafCount(uint256 dataId, uint256 count);
+    /// @notice Thrown when a $Data has no registered leaf count.
+    error LeafCountNotRegistered(uint256 dataId);
+    /// @notice Thrown when a $Data already has an open challenge.
+    error ChallengeAlreadyOpen(uint256 dataId, uint256 challengeId);
+    /// @notice Thrown when a challenge does not exist.
+    error UnknownChallenge(uint256 challengeId);
+    /// @notice Thrown when a challenge is already answered or slashed.
+    error ChallengeClosed(uint256 challengeId);
+    /// @notice Thrown when the seed block is not mined yet.
+    error SeedNotReady(uint256 challengeId, uint256 seedBlock);
+    /// @notice Thrown when the seed block's hash is no longer available (call reseed).
+    error SeedExpired(uint256 challengeId, uint256 seedBlock);
+    /// @notice Thrown when reseed is called while the seed is still usable.
+    error SeedStillValid(uint256 challengeId);
+    /// @notice Thrown when an answer comes after the deadline.
+    error DeadlinePassed(uint256 challengeId, uint256 deadline);
+    /// @notice Thrown when the deadline has not passed yet.
+    error DeadlineNotPassed(uint256 challengeId, uint256 deadline);
+    /// @notice Thrown when the answer has the wrong number of records or proofs.
+    error WrongAnswerLength(uint256 expected, uint256 records, uint256 proofs);
+    /// @notice Thrown when a record's Merkle proof does not verify.
+    error InvalidProof(uint256 challengeId, uint256 position, uint256 leafIndex);
+    /// @notice Thrown when a parameter is out of range.
+    error BadParameter(bytes32 name);
+
+    /// @notice Emitted when an owner declares a dataset's leaf count.
+    event LeafCountRegistered(uint256 indexed dataId, uint256 count);
+    /// @notice Emitted when a challenge opens.
+    /// @param challengeId the challenge
+    /// @param dataId the $Data
+    /// @param challenger who challenged
+    /// @param owner the owner at challenge time
+    /// @param seedBlock the block whose hash picks the leaves
+    /// @param deadline the answer deadline
+    event Challenged(
+        uint256 indexed challengeId,
+        uint256 indexed dataId,
+        address indexed challenger,
+        address owner,
+        uint256 seedBlock,
+        uint256 deadline
+    );
+    /// @notice Emitted when a seed is fixed from its block hash.
+    event SeedFixed(uint256 indexed challengeId, bytes32 seed);
+    /// @notice Emitted when an expired seed is replaced by a later block.
+    event Reseeded(uint256 indexed challengeId, uint256 seedBlock, uint256 deadline);
+    /// @notice Emitted when a challenge is answered; the deposit went to the owner.
+    event Answered(uint256 indexed challengeId, uint256 indexed dataId, address indexed owner);
+    /// @notice Emitted when an unanswered challenge slashes the data mortgage.
+    event SlashedUnanswered(uint256 indexed challengeId, uint256 indexed dataId, address owner, uint256 slashed);
+    /// @notice Emitted when parameters change.
+    event ParamsSet(uint256 deposit, uint256 responseWindow, uint256 samples, uint256 slashAmount, uint256 rewardBps);
+
+    /// @notice Declare the number of leaves of a $Data's Merkle tree (once, by its owner).
+    function registerLeafCount(uint256 dataId, uint256 count) external;
+    /// @notice Challenge a $Data; posts the challenge deposit.
+    function challenge(uint256 dataId) external returns (uint256 challengeId);
+    /// @notice Answer with the challenged records and their Merkle proofs (anyone holding them may answer).
+    function respond(uint256 challengeId, bytes[] calldata records, bytes32[][] calldata proofs) external;
+    /// @notice After an unanswered deadline, slash the owner's data mortgage and reward the challenger.
+    function slashUnanswered(uint256 challengeId) external returns (uint256 slashed);
+    /// @notice The leaf indices a challenge asks for (once its seed is known).
+    function challengedIndices(uint256 challengeId) external view returns (uint256[] memory);
+}

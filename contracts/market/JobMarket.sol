@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IJobMarket} from "../interfaces/IJobMarket.sol";
+import {IDataNFT} from "../interfaces/IDataNFT.sol";
+import {IPortfolioNFT} from "../interfaces/IPortfolioNFT.sol";
+import {IModelNFT} from "../interfaces/IModelNFT.sol";
+import {IRewards} from "../interfaces/IRewards.sol";
+import {IFreezeRegistry} from "../interfaces/IFreezeRegistry.sol";
+
+/// @title JobMarket: the training-job lifecycle of DESIGN §4.
+/// @notice The trainer escrows a budget; data owners of the portfolio join with a bond; one bonded volunteer
+/// aggregates. Each round commits update hashes and the aggregate; a challenge window follows each
+/// aggregate. Contributions (samples x portfolio weight) accumulate as updates arrive, so finalize is O(1)
+/// in the number of participants and each participant pulls its share with `claimPayout`.
+/// Participants are indexed 0..255 so rounds keep bitmaps; only misses and exclusions are iterated.
+contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice May change parameters and dependencies (Governance).
+    bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
+    /// @notice May resolve disputes (Governance).
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    uint256 public constant MAX_PARTICIPANTS = 256;
+    uint256 public constant MAX_ROUNDS = 1_000;
+    uint256 private constant _BPS = 10_000;
+
+    IERC20 public immutable token;
+    IDataNFT public immutable dataNFT;
+    IPortfolioNFT public immutable portfolioNFT;
+    IModelNFT public immutable modelNFT;
+    address public treasury;
+    IRewards public rewards;
+    IFreezeRegistry public freezeRegistry;
+
+    /// @notice Tokens this contract owes (budgets not paid, bonds, forfeits, dispute deposits).
+    uint256 public totalEscrowed;
+    uint256 public jobCount;
+    Params private _params;
+
+    mapping(uint256 jobId => Job) private _jobs;
+    mapping(uint256 jobId => mapping(uint256 round => Round)) private _rounds;
+    mapping(uint256 jobId => mapping(address account => Participant)) private _participants;
+    mapping(uint256 jobId => mapping(uint256 index => address)) private _participantAt;
+    mapping(uint256 jobId => mapping(uint256 dataId => bool)) private _dataJoined;
+    mapping(uint256 jobId => mapping(uint256 round => mapping(uint256 index => uint256))) private _updateContribution;
+    mapping(uint256 jobId => mapping(uint256 round => mapping(uint256 index => bytes32))) private _updateHash;
+
+    /// @param token_ CapToken
+    /// @param dataNFT_ $Data
+    /// @param portfolioNFT_ $Portfolio (this contract needs its FREEZER_ROLE)
+    /// @param modelNFT_ $Model (this contract needs its MINTER_ROLE)
+    /// @param treasury_ receives slashed aggregator bonds beyond the disputer's reward
+    /// @param admin receives DEFAULT_ADMIN_ROLE, PARAMS_ROLE and ARBITER_ROLE (hand them to Governance)
+    constructor(
+        IERC20 token_,
+        IDataNFT dataNFT_,
+        IPortfolioNFT portfolioNFT_,
+        IModelNFT modelNFT_,
+        address treasury_,
+        address admin
+    ) {
+        token = token_;
+        dataNFT = dataNFT_;
+        portfolioNFT = portfolioNFT_;
+        modelNFT = modelNFT_;
+        treasury = treasury_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PARAMS_ROLE, admin);
+        _grantRole(ARBITER_ROLE, admin);
+        _params = Params(10e18, 50e18, 10e18, 1 days, 1 days, 7 days, 2_000, 5_000, 5_000, 500);
+    }
+
+    // ---------------------------------------------------------------- creation and joining
+
+    /// @notice Post a job on a portfolio and escrow its budget; freezes the portfolio's composition.
+    function createJob(
+        uint256 portfolioId,
+        string calldata modelSpecCid,
+        string calldata heContextCid,
+        uint32 rounds,
+        uint16 minParticipants,
+        uint64 joinDeadline,
+        uint32 roundDuration,
+        uint128 budget,
+        uint16 aggregatorFeeBps
+    ) external nonReentrant returns (uint256 jobId) {
+        if (rounds == 0 || rounds > MAX_ROUNDS) revert BadJobTerms("rounds");
+        if (minParticipants == 0 || minParticipants > MAX_PARTICIPANTS) revert BadJobTerms("minParticipants");
+        if (joinDeadline <= block.timestamp) revert BadJobTerms("joinDeadline");
+        if (roundDuration == 0) revert BadJobTerms("roundDuration");
+        if (budget == 0) revert BadJobTerms("budget");
+        uint16 curatorShare = _params.curatorShareBps;
+        if (uint256(aggregatorFeeBps) + curatorShare > _BPS) revert BadJobTerms("aggregatorFeeBps");
+        if (!portfolioNFT.exists(portfolioId)) revert BadJobTerms("portfolioId");
+        jobId = ++jobCount;
+        Job storage j = _jobs[jobId];
+        j.trainer = msg.sender;
+        j.portfolioId = portfolioId;
+        j.rounds = rounds;
+        j.minParticipants = minParticipants;
+        j.joinDeadline = joinDeadline;
+        j.roundDuration = roundDuration;
+        j.budget = budget;
+        j.aggregatorFeeBps = aggregatorFeeBps;
+        j.curatorShareBps = curatorShare;
+        j.status = Status.Created;
+        totalEscrowed += budget;
+        _emitCreated(jobId, j, modelSpecCid, heContextCid);
+        portfolioNFT.freeze(portfolioId);
+        token.safeTransferFrom(msg.sender, address(this), budget);
+    }
+
+    /// @notice Join a job with a $Data of its portfolio that the caller owns; posts the participant bond.
+    function join(uint256 jobId, uint256 dataId) external nonReentrant {
+        Job storage j = _job(jobId);
+        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        if (block.timestamp > j.joinDeadline) revert JoinClosed(jobId, j.joinDeadline);
+        uint16 weight = portfolioNFT.weightOf(j.portfolioId, dataId);
+        if (weight == 0) revert NotPortfolioData(j.portfolioId, dataId);
+        if (dataNFT.ownerOf(dataId) != msg.sender) revert NotDataOwner(msg.sender, dataId);
+        IFreezeRegistry registry = freezeRegistry;
+        if (address(registry) != address(0) && registry.isFrozen(address(dataNFT), dataId)) revert DataFrozen(dataId);
+        Participant storage p = _participants[jobId][msg.sender];
+        if (p.joined) revert AlreadyJoined(msg.sender, jobId);
+        if (_dataJoined[jobId][dataId]) revert DataAlreadyJoined(jobId, dataId);
+        uint256 index = j.participantCount;
+        if (index >= MAX_PARTICIPANTS) revert JobFull(jobId);
+        uint128 bond = _params.participantBond;
+        _dataJoined[jobId][dataId] = true;
+        _participantAt[jobId][index] = msg.sender;
+        p.dataId = dataId;
+        p.bond = bond;
+        p.weightBps = weight;
+        p.index = uint8(index); // index < 256 checked above
+        p.joined = true;
+        j.participantCount = uint16(index + 1);
+        j.joinedBits |= 1 << index;
+        totalEscrowed += bond;
+        emit Joined(jobId, msg.sender, dataId, index, bond);
+        _maybeOpen(jobId, j);
+        if (bond != 0) token.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @notice Volunteer as the job's aggregator; posts the aggregator bond on top of the participant bond.
+    function volunteer(uint256 jobId) external nonReentrant {
+        Job storage j = _job(jobId);
+        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        Participant storage p = _participants[jobId][msg.sender];
+        if (!p.joined) revert NotParticipant(msg.sender, jobId);
+        if (p.volunteered) revert AlreadyVolunteered(msg.sender, jobId);
+        uint128 bond = _params.aggregatorBond;
+        p.volunteered = true;
+        p.volunteerBond = bond;
+        totalEscrowed += bond;
+        emit AggregatorVolunteered(jobId, msg.sender, bond);
+        if (bond != 0) token.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @notice The trainer picks the aggregator among the volunteers (may re-pick before the first round).
+    function selectAggregator(uint256 jobId, address participant) external {
+        Job storage j = _trainerJob(jobId);
+        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        if (!_participants[jobId][participant].volunteered) revert NotVolunteer(participant, jobId);
+        j.aggregator = participant;
+        emit AggregatorSelected(jobId, participant);
+        _maybeOpen(jobId, j);
+    }
+
+    // ---------------------------------------------------------------- rounds
+
+    /// @notice Start a round: round 1 from Open, later rounds once the previous one is aggregated and unchallenged.
+    function startRound(uint256 jobId, uint256 round, string calldata globalModelCid) public {
+        Job storage j = _trainerJob(jobId);
+        uint256 expected = uint256(j.currentRound) + 1;
+        if (round != expected) revert WrongRound(jobId, round, expected);
+        if (round > j.rounds) revert RoundsRemaining(jobId, round, j.rounds);
+        if (round == 1) {
+            if (j.status != Status.Open) revert WrongStatus(jobId, j.status);
+            j.status = Status.Running;
+        } else {
+            _checkRoundSettled(jobId, j);
+        }
+        j.currentRound = uint32(round);
+        Round storage r = _rounds[jobId][round];
+        uint256 updateDeadline = block.timestamp + j.roundDuration;
+        r.updateDeadline = uint64(updateDeadline);
+        r.aggregateDeadline = uint64(updateDeadline + _params.aggregateWindow);
+        emit RoundStarted(jobId, round, globalModelCid, updateDeadline);
+    }
+
+    /// @notice Start the next round with a new global model.
+    function advance(uint256 jobId, string calldata nextGlobalModelCid) external {
+        startRound(jobId, uint256(_jobs[jobId].currentRound) + 1, nextGlobalModelCid);
+    }
+
+    /// @notice Commit this participant's encrypted update for the current round (once).
+    function submitUpdate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint64 samples) external {
+        Job storage j = _job(jobId);
+        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        if (round != j.currentRound) revert WrongRound(jobId, round, j.currentRound);
+        Round storage r = _rounds[jobId][round];
+        if (block.timestamp > r.updateDeadline || r.aggregateHash != 0) revert RoundClosed(jobId, round);
+        Participant storage p = _participants[jobId][msg.sender];
+        if (!p.joined) revert NotParticipant(msg.sender, jobId);
+        uint256 bit = 1 << p.index;
+        if (r.submittedBits & bit != 0) revert UpdateAlreadySubmitted(jobId, round, msg.sender);
+        if (hash == 0 || samples == 0) revert EmptyCommitment();
+        uint256 contribution = uint256(samples) * p.weightBps;
+        r.submittedBits |= bit;
+        r.submittedCount += 1;
+        _updateContribution[jobId][round][p.index] = contribution;
+        _updateHash[jobId][round][p.index] = hash;
+        p.contribution += SafeCast.toUint128(contribution);
+        j.totalContribution += contribution;
+        emit UpdateSubmitted(jobId, round, msg.sender, hash, cid, samples);
+    }
+
+    /// @notice Commit the round's aggregate (once); `includedBits` must be a subset of the submitted updates.
+    /// @dev Excluded updates lose their contribution; participants without an update lose part of their bond.
+    function submitAggregate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint256 includedBits)
+        external
+    {
+        Job storage j = _job(jobId);
+        if (msg.sender != j.aggregator) revert NotAggregator(msg.sender, jobId);
+        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        if (round != j.currentRound) revert WrongRound(jobId, round, j.currentRound);
+        Round storage r = _rounds[jobId][round];
+        if (r.aggregateHash != 0) revert ResultAlreadySubmitted(jobId, round);
+        if (hash == 0) revert EmptyCommitment();
+        if (r.submittedCount < j.participantCount && block.timestamp <= r.updateDeadline) {
+            revert UpdatesPending(jobId, round);
+        }
+        if (block.timestamp > r.aggregateDeadline) revert AggregateTooLate(jobId, round);
+        uint256 submitted = r.submittedBits;
+        if (includedBits & ~submitted != 0) revert InvalidInclusion(includedBits, submitted);
+        r.aggregateHash = hash;
+        r.includedBits = includedBits;
+        uint256 challengeEnd = block.timestamp + _params.challengeWindow;
+        r.challengeEnd = uint64(challengeEnd);
+        emit AggregateSubmitted(jobId, round, hash, cid, includedBits, challengeEnd);
+        _exclude(jobId, j, round, submitted & ~includedBits);
+        _penalizeMissing(jobId, j, j.joinedBits & ~submitted);
+    }
+
+    // ---------------------------------------------------------------- disputes
+
+    /// @notice Dispute the current round's aggregate during its challenge window; posts the dispute deposit.
+    function raiseDispute(uint256 jobId, uint256 round, string calldata evidenceCid) external nonReentrant {
+        Job storage j = _job(jobId);
+        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        if (round != j.currentRound) revert WrongRound(jobId, round, j.currentRound);
+        Round storage r = _rounds[jobId][round];
+        if (r.aggregateHash == 0) revert RoundNotAggregated(jobId, round);
+        if (block.timestamp >= r.challengeEnd) revert ChallengeWindowClosed(jobId, round);
+        if (j.disputed) revert DisputePending(jobId);
+        uint128 deposit = _params.disputeDeposit;
+        j.disputed = true;
+        j.disputer = msg.sender;
+        totalEscrowed += deposit;
+        emit DisputeRaised(jobId, round, msg.sender, evidenceCid);
+        if (deposit != 0) token.safeTransferFrom(msg.sender, address(this), deposit);
+    }
+
+    /// @notice Resolve the pending dispute; only ARBITER_ROLE (Governance).
+    /// @dev Upheld: the aggregator bond is slashed (reward to the disputer, the rest to the treasury), the
+    /// deposit returns and the job is cancelled. Rejected: the deposit goes to the aggregator.
+    function resolveDispute(uint256 jobId, bool upheld) external onlyRole(ARBITER_ROLE) nonReentrant {
+        Job storage j = _job(jobId);
+        if (!j.disputed) revert NoDispute(jobId);
+        address disputer = j.disputer;
+        uint256 deposit = _params.disputeDeposit;
+        j.disputed = false;
+        j.disputer = address(0);
+        uint256 slashed;
+        if (upheld) {
+            Participant storage a = _participants[jobId][j.aggregator];
+            slashed = a.volunteerBond;
+            a.volunteerBond = 0;
+            uint256 reward = slashed * _params.disputeRewardBps / _BPS;
+            totalEscrowed -= slashed + deposit;
+            emit DisputeResolved(jobId, true, slashed);
+            _cancel(jobId, j);
+            token.safeTransfer(disputer, reward + deposit);
+            if (slashed > reward) token.safeTransfer(treasury, slashed - reward);
+        } else {
+            totalEscrowed -= deposit;
+            emit DisputeResolved(jobId, false, 0);
+            if (deposit != 0) token.safeTransfer(j.aggregator, deposit);
+        }
+    }
+
+    // ---------------------------------------------------------------- endings
+
+    /// @notice Finalize after the last round's challenge window: mint the $Model and open payouts. O(1).
+    function finalize(uint256 jobId, string calldata weightsCid, bytes32 metricsHash, string calldata metadataCid)
+        external
+        nonReentrant
+        returns (uint256 modelId)
+    {
+        Job storage j = _trainerJob(jobId);
+        if (j.currentRound != j.rounds) revert RoundsRemaining(jobId, j.currentRound, j.rounds);
+        _checkRoundSettled(jobId, j);
+        modelId = modelNFT.mint(
+            msg.sender, IModelNFT.Lineage(jobId, j.portfolioId, j.rounds, metricsHash, weightsCid), metadataCid
+        );
+        j.modelId = modelId;
+        _settle(jobId, j, Status.Finalized);
+    }
+
+    /// @notice Cancel before the first round; refunds the escrow, participants reclaim their bonds.
+    function cancel(uint256 jobId) external nonReentrant {
+        Job storage j = _trainerJob(jobId);
+        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        _cancel(jobId, j);
+    }
+
+    /// @notice Anyone may end a stalled job: unfilled after the join deadline, not started a round after it,
+    /// aggregate missing after its deadline (aggregator penalized, job cancelled), or trainer silent for
+    /// `trainerGrace` after a challenge window (job settled by contribution, without a model).
+    function timeout(uint256 jobId) external nonReentrant {
+        Job storage j = _job(jobId);
+        Status s = j.status;
+        if (s == Status.Created && block.timestamp > j.joinDeadline) return _cancel(jobId, j);
+        if (s == Status.Open && block.timestamp > uint256(j.joinDeadline) + j.roundDuration) {
+            return _cancel(jobId, j);
+        }
+        if (s == Status.Running && !j.disputed) {
+            Round storage r = _rounds[jobId][j.currentRound];
+            if (r.aggregateHash == 0 && block.timestamp > r.aggregateDeadline) {
+                Participant storage a = _participants[jobId][j.aggregator];
+                uint128 penalty = uint128(uint256(a.volunteerBond) * _params.aggregatorPenaltyBps / _BPS);
+                a.volunteerBond -= penalty;
+                j.forfeited += penalty;
+                emit BondPenalized(jobId, j.aggregator, penalty);
+                return _cancel(jobId, j);
+            }
+            if (r.aggregateHash != 0 && block.timestamp > uint256(r.challengeEnd) + _params.trainerGrace) {
+                return _settle(jobId, j, Status.Settled);
+            }
+        }
+        revert NotTimedOut(jobId);
+    }
+
+    /// @notice Pull this participant's share (ended by contribution) and its remaining bonds.
+    function claimPayout(uint256 jobId) external nonReentrant returns (uint256 share, uint256 bonds) {
+        Job storage j = _job(jobId);
+        Status s = j.status;
+        if (s != Status.Finalized && s != Status.Settled && s != Status.Cancelled) revert WrongStatus(jobId, s);
+        Participant storage p = _participants[jobId][msg.sender];
+        if (!p.joined || p.claimed) revert NothingToClaim(jobId, msg.sender);
+        p.claimed = true;
+        bonds = uint256(p.bond) + p.volunteerBond;
+        uint256 total = j.totalContribution;
+        if (s != Status.Cancelled && total != 0) {
+            share = uint256(j.ownersPool) * p.contribution / total;
+            j.ownersPaid += uint128(share); // share <= ownersPool by construction (contribution <= total)
+        }
+        uint256 dust = 0;
+        j.claimants += 1;
+        if (j.claimants == j.participantCount) dust = uint256(j.ownersPool) - j.ownersPaid;
+        j.paid += uint128(share + dust);
+        totalEscrowed -= share + bonds + dust;
+        emit PayoutClaimed(jobId, msg.sender, share, bonds);
+        if (share + bonds != 0) token.safeTransfer(msg.sender, share + bonds);
+        if (dust != 0) token.safeTransfer(j.trainer, dust);
+        IRewards r = rewards;
+        if (share != 0 && address(r) != address(0)) {
+            r.creditTrainingBonus(msg.sender, dataNFT.licenseOf(p.dataId).bonusPerTrainingUse);
+        }
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Set the market parameters; only PARAMS_ROLE.
+    function setParams(Params calldata params) external onlyRole(PARAMS_ROLE) {
+        if (params.missPenaltyBps > _BPS || params.aggregatorPenaltyBps > _BPS) revert BadParameter("penaltyBps");
+        if (params.disputeRewardBps > 5_000) revert BadParameter("disputeRewardBps");
+        if (params.curatorShareBps > 5_000) revert BadParameter("curatorShareBps");
+        if (params.challengeWindow == 0 || params.aggregateWindow == 0) revert BadParameter("window");
+        _params = params;
+        emit ParamsSet(params);
+    }
+
+    /// @notice Set Rewards (training bonuses), the freeze registry and the treasury; only PARAMS_ROLE.
+    function setDependencies(IRewards rewards_, IFreezeRegistry registry, address treasury_)
+        external
+        onlyRole(PARAMS_ROLE)
+    {
+        if (treasury_ == address(0)) revert BadParameter("treasury");
+        rewards = rewards_;
+        freezeRegistry = registry;
+        treasury = treasury_;
+        emit DependencySet("rewards", address(rewards_));
+        emit DependencySet("freezeRegistry", address(registry));
+        emit DependencySet("treasury", treasury_);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The market parameters.
+    function params() external view returns (Params memory) {
+        return _params;
+    }
+
+    /// @notice A job.
+    function jobOf(uint256 jobId) external view returns (Job memory) {
+        return _jobs[jobId];
+    }
+
+    /// @notice A round of a job.
+    function roundOf(uint256 jobId, uint256 round) external view returns (Round memory) {
+        return _rounds[jobId][round];
+    }
+
+    /// @notice A participant of a job.
+    function participantOf(uint256 jobId, address account) external view returns (Participant memory) {
+        return _participants[jobId][account];
+    }
+
+    /// @notice The participant with a given index.
+    function participantAt(uint256 jobId, uint256 index) external view returns (address) {
+        return _participantAt[jobId][index];
+    }
+
+    /// @notice The committed hash of a participant's update (by index) in a round.
+    function updateHashOf(uint256 jobId, uint256 round, uint256 index) external view returns (bytes32) {
+        return _updateHash[jobId][round][index];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _emitCreated(uint256 jobId, Job storage j, string calldata specCid, string calldata heCid) private {
+        emit JobCreated(jobId, j.trainer, j.portfolioId, j.budget, specCid, heCid);
+        emit JobTerms(jobId, j.rounds, j.minParticipants, j.joinDeadline, j.roundDuration, j.aggregatorFeeBps);
+    }
+
+    function _job(uint256 jobId) private view returns (Job storage j) {
+        j = _jobs[jobId];
+        if (j.status == Status.None) revert UnknownJob(jobId);
+    }
+
+    function _trainerJob(uint256 jobId) private view returns (Job storage j) {
+        j = _job(jobId);
+        if (msg.sender != j.trainer) revert NotTrainer(msg.sender, jobId);
+    }
+
+    function _maybeOpen(uint256 jobId, Job storage j) private {
+        if (j.status == Status.Created && j.aggregator != address(0) && j.participantCount >= j.minParticipants) {
+            j.status = Status.Open;
+            emit JobOpened(jobId);
+        }
+    }
+
+    function _checkRoundSettled(uint256 jobId, Job storage j) private view {
+        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        Round storage r = _rounds[jobId][j.currentRound];
+        if (r.aggregateHash == 0) revert RoundNotAggregated(jobId, j.currentRound);
+        if (j.disputed) revert DisputePending(jobId);
+        if (block.timestamp < r.challengeEnd) revert ChallengeWindowOpen(jobId, r.challengeEnd);
+    }
+
+    /// @dev Removes the contributions of submitted-but-excluded updates. O(excluded).
+    function _exclude(uint256 jobId, Job storage j, uint256 round, uint256 bits) private {
+        while (bits != 0) {
+            uint256 index = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            uint256 c = _updateContribution[jobId][round][index];
+            _participants[jobId][_participantAt[jobId][index]].contribution -= uint128(c);
+            j.totalContribution -= c;
+        }
+    }
+
+    /// @dev Takes `missPenaltyBps` of the bond of each participant without an update. O(missing).
+    function _penalizeMissing(uint256 jobId, Job storage j, uint256 bits) private {
+        uint256 bps = _params.missPenaltyBps;
+        while (bits != 0) {
+            uint256 index = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            address who = _participantAt[jobId][index];
+            Participant storage p = _participants[jobId][who];
+            uint128 penalty = uint128(uint256(p.bond) * bps / _BPS);
+            p.bond -= penalty;
+            j.forfeited += penalty;
+            emit BondPenalized(jobId, who, penalty);
+        }
+    }
+
+    /// @dev Pays the aggregator fee, the curator share and forfeits; leaves the owners' pool to claims. O(1).
+    function _settle(uint256 jobId, Job storage j, Status status) private {
+        j.status = status;
+        uint256 budget = j.budget;
+        uint256 aggregatorFee = budget * j.aggregatorFeeBps / _BPS;
+        uint256 curatorFee = budget * j.curatorShareBps / _BPS;
+        uint256 owners = budget - aggregatorFee - curatorFee;
+        uint256 refund = j.forfeited;
+        if (j.totalContribution == 0) {
+            refund += owners;
+            owners = 0;
+        }
+        j.ownersPool = uint128(owners);
+        j.paid = uint128(budget - owners);
+        j.forfeited = 0;
+        totalEscrowed -= aggregatorFee + curatorFee + refund;
+        emit JobFinalized(jobId, j.modelId, owners, j.totalContribution);
+        if (aggregatorFee != 0) token.safeTransfer(j.aggregator, aggregatorFee);
+        if (curatorFee != 0) token.safeTransfer(portfolioNFT.ownerOf(j.portfolioId), curatorFee);
+        if (refund != 0) token.safeTransfer(j.trainer, refund);
+    }
+
+    /// @dev Refunds the unpaid budget and forfeits to the trainer; bonds stay claimable.
+    function _cancel(uint256 jobId, Job storage j) private {
+        j.status = Status.Cancelled;
+        uint256 refund = uint256(j.budget) - j.paid + j.forfeited;
+        j.paid = j.budget;
+        j.forfeited = 0;
+        totalEscrowed -= refund;
+        emit JobCancelled(jobId, refund);
+        if (refund != 0) token.safeTransfer(j.trainer, refund);
+    }
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EconBase} from "../utils/EconBase.sol";
+import {IStaking} from "../../contracts/interfaces/IStaking.sol";
+import {IGovernance} from "../../contracts/interfaces/IGovernance.sol";
+import {IRegulator} from "../../contracts/interfaces/IRegulator.sol";
+import {Governance} from "../../contracts/governance/Governance.sol";
+import {IRegulator as IReg} from "../../contracts/interfaces/IRegulator.sol";
+
+contract GovernanceTest is EconBase {
+    address alice = address(0xA11CE); // proposer, 100
+    address bob = address(0xB0B); // voter, 300
+    address carol = address(0xCA201); // accused, 200
+    address dave = address(0xDA7E); // late staker
+
+    function setUp() public {
+        _deployEconomy();
+        _stake(alice, 1_000e18);
+        _stake(bob, 300e18);
+        _stake(carol, 200e18);
+        _fund(dave, 1_000e18);
+        _fund(alice, 1_000e18);
+        vm.warp(block.timestamp + 1);
+    }
+
+    function _proposeSlashCarol() internal returns (uint256 id) {
+        vm.prank(alice);
+        id = gov.proposeSlash(carol, IStaking.Role.Curator, 0, 100e18, "bafkreievidence", block.timestamp - 1 days);
+    }
+
+    function _toVoting() internal {
+        vm.warp(block.timestamp + gov.votingDelay());
+    }
+
+    function _toReady(uint256 id) internal {
+        vm.warp(gov.proposalOf(id).readyAt);
+    }
+
+    function test_proposeSlash_takesDepositAndSnapshots() public {
+        uint256 before = token.balanceOf(alice);
+        uint256 id = _proposeSlashCarol();
+        assertEq(before - token.balanceOf(alice), gov.proposalDeposit());
+        IGovernance.Proposal memory p = gov.proposalOf(id);
+        assertEq(p.snapshot, block.timestamp - 1);
+        assertEq(p.totalStakeAtSnapshot, 1_500e18);
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Pending));
+        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil, p.readyAt + gov.executionWindow());
+    }
+
+    function test_fullSlashReferendum_executesAndRewardsProposer() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Active));
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.warp(gov.proposalOf(id).voteEnd);
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Succeeded));
+        _toReady(id);
+        uint256 before = token.balanceOf(alice);
+        gov.execute(id);
+        // deposit back + 20% of 100 slashed
+        assertEq(token.balanceOf(alice) - before, gov.proposalDeposit() + 20e18);
+        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).active, 100e18);
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Executed));
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.NotSucceeded.selector, id, IGovernance.State.Executed));
+        gov.execute(id);
+    }
+
+    function test_attack_stakeAfterSnapshotThenVote_reverts() public {
+        uint256 id = _proposeSlashCarol();
+        vm.prank(dave);
+        staking.stake(IStaking.Role.Curator, 0, 1_000e18); // same block as the proposal: after the snapshot
+        _toVoting();
+        uint256 snapshot = gov.proposalOf(id).snapshot;
+        vm.prank(dave);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.NoVotingPower.selector, dave, snapshot));
+        gov.castVote(id, false);
+    }
+
+    function test_attack_voteThenWithdrawToEscapeSlash_slashStillLands() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(carol);
+        gov.castVote(id, false);
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.prank(alice);
+        gov.castVote(id, true);
+        vm.prank(carol);
+        staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
+        // the vote stays counted at the snapshot
+        assertEq(gov.proposalOf(id).againstVotes, 200e18);
+        IStaking.Position memory p = staking.positionOf(carol, IStaking.Role.Curator, 0);
+        vm.warp(gov.proposalOf(id).readyAt - 1);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.StillThawing.selector, p.thawEnd));
+        staking.withdraw(IStaking.Role.Curator, 0);
+        _toReady(id);
+        gov.execute(id);
+        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).thawing, 100e18);
+        vm.warp(p.heldUntil);
+        vm.prank(carol);
+        assertEq(staking.withdraw(IStaking.Role.Curator, 0), 100e18);
+    }
+
+    function test_attack_thawingBeforeProposal_heldUntilReferendumEnds() public {
+        vm.prank(carol);
+        staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
+        vm.warp(block.timestamp + 10 days);
+        uint256 id = _proposeSlashCarol();
+        IStaking.Position memory p = staking.positionOf(carol, IStaking.Role.Curator, 0);
+        vm.warp(p.thawEnd);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.StakeHeld.selector, p.heldUntil));
+        staking.withdraw(IStaking.Role.Curator, 0);
+        _toVoting();
+        vm.prank(alice);
+        gov.castVote(id, true);
+        _toReady(id);
+        gov.execute(id);
+        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).thawing, 100e18);
+    }
+
+    function test_attack_executeBeforeTimelock_reverts() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.warp(gov.proposalOf(id).voteEnd);
+        uint256 readyAt = gov.proposalOf(id).readyAt;
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.TimelockNotElapsed.selector, id, readyAt));
+        gov.execute(id);
+    }
+
+    function test_attack_voteTwice_reverts() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.startPrank(bob);
+        gov.castVote(id, true);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.AlreadyVoted.selector, bob, id));
+        gov.castVote(id, false);
+        vm.stopPrank();
+        assertTrue(gov.hasVoted(id, bob));
+    }
+
+    function test_castVote_revertsOutsideWindowAndUnknown() public {
+        uint256 id = _proposeSlashCarol();
+        IGovernance.Proposal memory p = gov.proposalOf(id);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.VotingClosed.selector, id, p.voteStart, p.voteEnd));
+        gov.castVote(id, true);
+        vm.warp(p.voteEnd);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.VotingClosed.selector, id, p.voteStart, p.voteEnd));
+        gov.castVote(id, true);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnknownProposal.selector, 99));
+        gov.castVote(99, true);
+    }
+
+    function test_noQuorum_defeated_depositForfeited() public {
+        _stake(dave, 10_000e18);
+        vm.warp(block.timestamp + 1);
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true); // 300 of 11,500 < 20%
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.DepositNotSettleable.selector, id));
+        gov.settleDeposit(id);
+        vm.warp(gov.proposalOf(id).voteEnd);
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Defeated));
+        gov.settleDeposit(id);
+        assertEq(token.balanceOf(treasury), gov.proposalDeposit());
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.DepositNotSettleable.selector, id));
+        gov.settleDeposit(id);
+        _toReady(id);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.NotSucceeded.selector, id, IGovernance.State.Defeated));
+        gov.execute(id);
+    }
+
+    function test_majorityAgainst_defeatedButDepositReturned() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.prank(carol);
+        gov.castVote(id, false);
+        vm.prank(alice);
+        gov.castVote(id, false);
+        vm.warp(gov.proposalOf(id).voteEnd);
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Defeated));
+        uint256 before = token.balanceOf(alice);
+        gov.settleDeposit(id);
+        assertEq(token.balanceOf(alice) - before, gov.proposalDeposit());
+    }
+
+    function test_tie_isDefeated() public {
+        _stake(dave, 300e18);
+        vm.warp(block.timestamp + 1);
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.prank(dave);
+        gov.castVote(id, false);
+        vm.warp(gov.proposalOf(id).voteEnd);
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Defeated));
+    }
+
+    function test_succeeded_expiresAfterExecutionWindow() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.warp(gov.proposalOf(id).readyAt + gov.executionWindow());
+        assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Expired));
+        assertEq(uint256(gov.state(42)), uint256(IGovernance.State.None));
+    }
+
+    function test_proposeSlash_statuteOfLimitations() public {
+        uint256 earliest = block.timestamp - gov.statuteOfLimitations();
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.FaultTimeBarred.selector, earliest - 1, earliest));
+        gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1e18, "cid", earliest - 1);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.FaultTimeBarred.selector, block.timestamp + 1, earliest));
+        gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1e18, "cid", block.timestamp + 1);
+        vm.expectRevert(IGovernance.EmptySlash.selector);
+        gov.proposeSlash(carol, IStaking.Role.Curator, 0, 0, "cid", block.timestamp);
+        vm.stopPrank();
+    }
+
+    function _pass(uint256 id) internal {
+        _toVoting();
+        vm.prank(alice);
+        gov.castVote(id, true);
+        _toReady(id);
+        gov.execute(id);
+    }
+
+    function test_paramChange_setsGovernanceParams_onlyThroughReferendum() public {
+        bytes memory call =
+            abi.encodeCall(Governance.setParams, (2 days, 4 days, 1 days, 3_000, 50e18, 30 days, 1_000));
+        vm.prank(alice);
+        uint256 id = gov.proposeParamChange(address(gov), call, "bafkreiparams");
+        _pass(id);
+        assertEq(gov.votingDelay(), 2 days);
+        assertEq(gov.quorumBps(), 3_000);
+        assertEq(gov.slashRewardBps(), 1_000);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.OnlySelf.selector, address(this)));
+        gov.setParams(1, 1, 1, 1, 1, 1, 1);
+    }
+
+    function test_paramChange_revertsThawingTooShortAndBadTarget() public {
+        bytes memory call = abi.encodeCall(Governance.setParams, (10 days, 10 days, 10 days, 2_000, 1, 1, 0));
+        vm.prank(alice);
+        uint256 id = gov.proposeParamChange(address(gov), call, "");
+        _toVoting();
+        vm.prank(alice);
+        gov.castVote(id, true);
+        _toReady(id);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.ThawingTooShort.selector, 14 days, 30 days));
+        gov.execute(id);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.BadTarget.selector, address(0x1234)));
+        gov.proposeParamChange(address(0x1234), "", "");
+    }
+
+    function test_paramChange_reachesStaking() public {
+        vm.prank(alice);
+        uint256 id = gov.proposeParamChange(address(staking), abi.encodeCall(staking.setMinStake, (5e18)), "");
+        _pass(id);
+        assertEq(staking.minStake(), 5e18);
+    }
+
+    function test_setRegulator_thenFreezeExpiresAndCooldown() public {
+        vm.prank(alice);
+        uint256 id = gov.proposeSetRegulator(dave, "bafkreireg");
+        _pass(id);
+        assertEq(regulator.regulator(), dave);
+        uint256 dataId = _mintData(carol, 0, 0);
+        vm.prank(dave);
+        regulator.freeze(address(data), dataId, "bafkreiwhy");
+        assertTrue(regulator.isFrozen(address(data), dataId));
+        uint256 until = regulator.frozenUntil(address(data), dataId);
+        vm.prank(dave);
+        vm.expectRevert(abi.encodeWithSelector(IReg.AlreadyFrozen.selector, address(data), dataId, until));
+        regulator.freeze(address(data), dataId, "again");
+        vm.warp(until);
+        assertEq(regulator.isFrozen(address(data), dataId), false);
+        vm.prank(dave);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReg.FreezeCooldown.selector, address(data), dataId, until + 7 days)
+        );
+        regulator.freeze(address(data), dataId, "again");
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IReg.NotRegulator.selector, bob));
+        regulator.freeze(address(data), 5, "x");
+        vm.expectRevert(IGovernance.ZeroAddress.selector);
+        gov.proposeSetRegulator(address(0), "");
+    }
+
+    function test_regulator_unfreezeAndDuration() public {
+        vm.startPrank(address(gov));
+        regulator.setRegulator(dave);
+        regulator.setFreezeDuration(3 days);
+        vm.expectRevert(abi.encodeWithSelector(IReg.BadDuration.selector, 31 days));
+        regulator.setFreezeDuration(31 days);
+        vm.stopPrank();
+        vm.prank(dave);
+        regulator.freeze(address(data), 1, "x");
+        vm.prank(address(gov));
+        regulator.unfreeze(address(data), 1);
+        assertEq(regulator.isFrozen(address(data), 1), false);
+        vm.prank(dave);
+        vm.expectRevert(abi.encodeWithSelector(IReg.NotFrozen.selector, address(data), 1));
+        regulator.unfreeze(address(data), 1);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IReg.NotRegulator.selector, bob));
+        regulator.unfreeze(address(data), 1);
+    }
+
+    function testFuzz_vote_weightIsSnapshotStake(uint96 extra) public {
+        uint256 id = _proposeSlashCarol();
+        uint256 add = bound(extra, 1e18, 500e18);
+        _fund(bob, add);
+        vm.prank(bob);
+        staking.stake(IStaking.Role.Curator, 0, add);
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        assertEq(gov.proposalOf(id).forVotes, 300e18);
+    }
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "../../utils/Test.sol";
+import {CapToken} from "../../../contracts/token/CapToken.sol";
+import {DataNFT} from "../../../contracts/assets/DataNFT.sol";
+import {PortfolioNFT} from "../../../contracts/assets/PortfolioNFT.sol";
+import {JobMarket} from "../../../contracts/market/JobMarket.sol";
+import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
+import {IDataNFT} from "../../../contracts/interfaces/IDataNFT.sol";
+
+/// @notice Drives whole jobs (create, join, rounds, disputes, endings, claims) with four data owners.
+contract JobMarketHandler is Test {
+    CapToken public token;
+    DataNFT public data;
+    PortfolioNFT public portfolios;
+    JobMarket public jobs;
+    address public arbiter;
+    address public trainer = address(0x7A1);
+    address public disputer = address(0xD15);
+    address[] public owners;
+    uint256[] public jobIds;
+    mapping(uint256 => uint256[]) internal _dataOf;
+
+    uint256 public ghostMinted;
+    uint256 public duplicateResults;
+    mapping(uint256 => mapping(uint256 => uint256)) public resultsPerRound;
+    uint256 private _salt;
+
+    constructor(CapToken t, DataNFT d, PortfolioNFT p, JobMarket j, address arbiter_) {
+        token = t;
+        data = d;
+        portfolios = p;
+        jobs = j;
+        arbiter = arbiter_;
+        for (uint256 i; i < 4; ++i) owners.push(address(uint160(0xD000 + i)));
+        for (uint256 i; i < 4; ++i) _approve(owners[i]);
+        _approve(trainer);
+        _approve(disputer);
+    }
+
+    function _approve(address a) private {
+        vm.prank(a);
+        token.approve(address(jobs), type(uint256).max);
+    }
+
+    function _mint(address to, uint256 amount) private {
+        token.mint(to, amount);
+        ghostMinted += amount;
+    }
+
+    function jobCount() external view returns (uint256) {
+        return jobIds.length;
+    }
+
+    function ownerCount() external view returns (uint256) {
+        return owners.length;
+    }
+
+    function _job(uint256 seed) private view returns (uint256) {
+        return jobIds[seed % jobIds.length];
+    }
+
+    function createJob(uint256 minP, uint256 rounds, uint256 budget, uint256 fee) external {
+        if (jobIds.length >= 6) return;
+        uint256[] memory ids = new uint256[](4);
+        uint16[] memory w = new uint16[](4);
+        for (uint256 i; i < 4; ++i) {
+            _salt++;
+            vm.prank(owners[i]);
+            ids[i] = data.mint(keccak256(abi.encode(_salt)), "d", IDataNFT.License(0, 0));
+            w[i] = 2_500;
+        }
+        w[0] = uint16(bound(minP, 100, 4_900));
+        w[1] = uint16(10_000 - w[0] - w[2] - w[3]);
+        if (w[1] == 0) return;
+        vm.prank(owners[0]);
+        uint256 pid = portfolios.create(ids, w, "p");
+        budget = bound(budget, 1, 1e24);
+        _mint(trainer, budget);
+        vm.prank(trainer);
+        uint256 id = jobs.createJob(
+            pid, "s", "h", uint32(bound(rounds, 1, 3)), uint16(bound(minP, 1, 4)), uint64(block.timestamp + 2 days),
+            1 days, uint128(budget), uint16(bound(fee, 0, 9_000))
+        );
+        jobIds.push(id);
+        _dataOf[id] = ids;
+    }
+
+    function join(uint256 jobSeed, uint256 ownerSeed) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        uint256 k = ownerSeed % 4;
+        _mint(owners[k], 100e18);
+        vm.prank(owners[k]);
+        try jobs.join(id, _dataOf[id][k]) {} catch {}
+    }
+
+    function volunteerAndSelect(uint256 jobSeed, uint256 ownerSeed) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        address o = owners[ownerSeed % 4];
+        _mint(o, 100e18);
+        vm.prank(o);
+        try jobs.volunteer(id) {} catch {}
+        vm.prank(trainer);
+        try jobs.selectAggregator(id, o) {} catch {}
+    }
+
+    function startOrAdvance(uint256 jobSeed) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        vm.prank(trainer);
+        try jobs.advance(id, "g") {} catch {}
+    }
+
+    function submitUpdate(uint256 jobSeed, uint256 ownerSeed, uint64 samples) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        IJobMarket.Job memory j = jobs.jobOf(id);
+        vm.prank(owners[ownerSeed % 4]);
+        try jobs.submitUpdate(id, j.currentRound, keccak256(abi.encode(id, ownerSeed)), "u", uint64(bound(samples, 1, 1e9))) {}
+            catch {}
+    }
+
+    function submitAggregate(uint256 jobSeed, uint256 bits) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        IJobMarket.Job memory j = jobs.jobOf(id);
+        uint256 r = j.currentRound;
+        uint256 included = bits & jobs.roundOf(id, r).submittedBits;
+        vm.prank(j.aggregator);
+        try jobs.submitAggregate(id, r, keccak256("a"), "a", included) {
+            resultsPerRound[id][r]++;
+            vm.prank(j.aggregator);
+            try jobs.submitAggregate(id, r, keccak256("b"), "b", included) {
+                duplicateResults++;
+            } catch {}
+        } catch {}
+    }
+
+    function dispute(uint256 jobSeed, bool upheld) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        _mint(disputer, 10e18);
+        vm.prank(disputer);
+        try jobs.raiseDispute(id, jobs.jobOf(id).currentRound, "e") {
+            vm.prank(arbiter);
+            jobs.resolveDispute(id, upheld);
+        } catch {}
+    }
+
+    function finalize(uint256 jobSeed) external {
+        if (jobIds.length == 0) return;
+        vm.prank(trainer);
+        try jobs.finalize(_job(jobSeed), "w", keccak256("m"), "m") {} catch {}
+    }
+
+    function timeoutOrCancel(uint256 jobSeed, bool cancel) external {
+        if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        if (cancel) {
+            vm.prank(trainer);
+            try jobs.cancel(id) {} catch {}
+        } else {
+            try jobs.timeout(id) {} catch {}
+        }
+    }
+
+    function claim(uint256 jobSeed, uint256 ownerSeed) external {
+        if (jobIds.length == 0) return;
+        vm.prank(owners[ownerSeed % 4]);
+        try jobs.claimPayout(_job(jobSeed)) {} catch {}
+    }
+
+    function warp(uint256 dt) external {
+        vm.warp(block.timestamp + bound(dt, 1 hours, 3 days));
+    }
+}

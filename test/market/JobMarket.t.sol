@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EconBase} from "../utils/EconBase.sol";
+import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
+
+contract JobMarketTest is EconBase {
+    uint128 constant BUDGET = 1_000e18;
+
+    function setUp() public {
+        _deployEconomy();
+        _fund(treasury, 1_000e18);
+        vm.prank(treasury);
+        rewards.fundBonus(1_000e18);
+    }
+
+    function _status(uint256 jobId) internal view returns (uint256) {
+        return uint256(jobs.jobOf(jobId).status);
+    }
+
+    function test_createJob_escrowsAndFreezesPortfolio() public {
+        (uint256 pid,) = _portfolio(3);
+        _fund(trainer, BUDGET);
+        vm.prank(trainer);
+        uint256 id = jobs.createJob(pid, "s", "h", 2, 3, uint64(block.timestamp + 1 days), 1 days, BUDGET, 1_000);
+        assertEq(token.balanceOf(address(jobs)), BUDGET);
+        assertTrue(portfolios.isFrozen(pid));
+        assertEq(_status(id), uint256(IJobMarket.Status.Created));
+        assertEq(jobs.totalEscrowed(), BUDGET);
+    }
+
+    function test_createJob_revertsBadTerms() public {
+        (uint256 pid,) = _portfolio(1);
+        uint64 dl = uint64(block.timestamp + 1 days);
+        vm.startPrank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("rounds")));
+        jobs.createJob(pid, "s", "h", 0, 1, dl, 1 days, BUDGET, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("minParticipants")));
+        jobs.createJob(pid, "s", "h", 1, 0, dl, 1 days, BUDGET, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("joinDeadline")));
+        jobs.createJob(pid, "s", "h", 1, 1, uint64(block.timestamp), 1 days, BUDGET, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("roundDuration")));
+        jobs.createJob(pid, "s", "h", 1, 1, dl, 0, BUDGET, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("budget")));
+        jobs.createJob(pid, "s", "h", 1, 1, dl, 1 days, 0, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("aggregatorFeeBps")));
+        jobs.createJob(pid, "s", "h", 1, 1, dl, 1 days, BUDGET, 9_600);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("portfolioId")));
+        jobs.createJob(99, "s", "h", 1, 1, dl, 1 days, BUDGET, 0);
+        vm.stopPrank();
+    }
+
+    function test_attack_joinWithoutOwningPortfolioData_reverts() public {
+        (uint256 jobId, uint256[] memory ids) = _openJob(2, 1, BUDGET);
+        uint256 outsider = _mintData(_owner(5), 0, 0);
+        uint256 pid = jobs.jobOf(jobId).portfolioId;
+        _fund(_owner(5), 100e18);
+        vm.prank(_owner(5));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotPortfolioData.selector, pid, outsider));
+        jobs.join(jobId, outsider);
+        vm.prank(_owner(5));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotDataOwner.selector, _owner(5), ids[1]));
+        jobs.join(jobId, ids[1]);
+    }
+
+    function test_join_revertsDuplicatesClosedAndFrozen() public {
+        (uint256 pid, uint256[] memory ids) = _portfolio(3);
+        _fund(trainer, BUDGET);
+        vm.prank(trainer);
+        uint256 jobId = jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp + 1 days), 1 days, BUDGET, 0);
+        _fund(_owner(0), 100e18);
+        _fund(_owner(1), 100e18);
+        vm.startPrank(_owner(0));
+        jobs.join(jobId, ids[0]);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.AlreadyJoined.selector, _owner(0), jobId));
+        jobs.join(jobId, ids[0]);
+        data.transferFrom(_owner(0), _owner(1), ids[0]);
+        vm.stopPrank();
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DataAlreadyJoined.selector, jobId, ids[0]));
+        jobs.join(jobId, ids[0]);
+        vm.prank(address(gov));
+        regulator.setRegulator(address(this));
+        regulator.freeze(address(data), ids[1], "x");
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DataFrozen.selector, ids[1]));
+        jobs.join(jobId, ids[1]);
+        vm.warp(block.timestamp + 1 days + 1);
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.JoinClosed.selector, jobId, block.timestamp - 1));
+        jobs.join(jobId, ids[1]);
+    }
+
+    function test_aggregatorSelection_opensJob() public {
+        (uint256 pid, uint256[] memory ids) = _portfolio(2);
+        _fund(trainer, BUDGET);
+        vm.prank(trainer);
+        uint256 jobId = jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp + 1 days), 1 days, BUDGET, 0);
+        _fund(_owner(0), 100e18);
+        vm.prank(_owner(0));
+        jobs.join(jobId, ids[0]);
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotParticipant.selector, _owner(1), jobId));
+        jobs.volunteer(jobId);
+        vm.startPrank(_owner(0));
+        jobs.volunteer(jobId);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.AlreadyVolunteered.selector, _owner(0), jobId));
+        jobs.volunteer(jobId);
+        vm.stopPrank();
+        vm.startPrank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotVolunteer.selector, _owner(1), jobId));
+        jobs.selectAggregator(jobId, _owner(1));
+        jobs.selectAggregator(jobId, _owner(0));
+        vm.stopPrank();
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Created)); // one participant short
+        _fund(_owner(1), 100e18);
+        vm.prank(_owner(1));
+        jobs.join(jobId, ids[1]);
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Open));
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTrainer.selector, _owner(1), jobId));
+        jobs.selectAggregator(jobId, _owner(0));
+    }
+
+    function test_fullLifecycle_payoutsByContribution_neverExceedEscrow() public {
+        (uint256 jobId,) = _openJob(3, 2, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "bafkreiglobal1");
+        _runRound(jobId, 1, 3);
+        vm.prank(trainer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days)
+        );
+        jobs.advance(jobId, "bafkreiglobal2");
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(trainer);
+        jobs.advance(jobId, "bafkreiglobal2");
+        _runRound(jobId, 2, 3);
+        vm.warp(block.timestamp + 1 days);
+        uint256 curatorBefore = token.balanceOf(curator);
+        vm.prank(trainer);
+        uint256 modelId = jobs.finalize(jobId, "bafkreiweights", keccak256("m"), "bafkreimodel");
+        assertEq(models.ownerOf(modelId), trainer);
+        assertEq(models.lineageOf(modelId).jobId, jobId);
+        assertEq(token.balanceOf(curator) - curatorBefore, 50e18); // 5%
+        // aggregator fee 10% paid at finalize; owners pool = 850
+        IJobMarket.Job memory j = jobs.jobOf(jobId);
+        assertEq(j.ownersPool, 850e18);
+        uint256 paidShares;
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(_owner(i));
+            (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
+            paidShares += share;
+            assertEq(bonds, i == 0 ? 60e18 : 10e18);
+            vm.prank(_owner(i));
+            vm.expectRevert(abi.encodeWithSelector(IJobMarket.NothingToClaim.selector, jobId, _owner(i)));
+            jobs.claimPayout(jobId);
+        }
+        assertLe(paidShares, 850e18);
+        j = jobs.jobOf(jobId);
+        assertEq(j.paid, BUDGET);
+        assertEq(jobs.totalEscrowed(), 0);
+        assertEq(token.balanceOf(address(jobs)), 0);
+        assertEq(rewards.bonusOf(_owner(1)), 1e18);
+    }
+
+    function test_attack_secondResultForSameRound_reverts() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        _runRound(jobId, 1, 2);
+        vm.prank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.ResultAlreadySubmitted.selector, jobId, 1));
+        jobs.submitAggregate(jobId, 1, keccak256("other"), "c", 3);
+    }
+
+    function test_submitUpdate_reverts() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.WrongStatus.selector, jobId, IJobMarket.Status.Open));
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 1);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.startPrank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.WrongRound.selector, jobId, 2, 1));
+        jobs.submitUpdate(jobId, 2, keccak256("u"), "c", 1);
+        vm.expectRevert(IJobMarket.EmptyCommitment.selector);
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 0);
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 1);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.UpdateAlreadySubmitted.selector, jobId, 1, _owner(0)));
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 1);
+        vm.stopPrank();
+        vm.prank(address(0xBAD));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotParticipant.selector, address(0xBAD), jobId));
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 1);
+        vm.warp(block.timestamp + 1 days + 1);
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundClosed.selector, jobId, 1));
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 1);
+    }
+
+    function test_submitAggregate_revertsAndPenalizesMissingAndExcluded() public {
+        (uint256 jobId,) = _openJob(3, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.prank(_owner(0));
+        jobs.submitUpdate(jobId, 1, keccak256("u0"), "c", 100);
+        vm.prank(_owner(1));
+        jobs.submitUpdate(jobId, 1, keccak256("u1"), "c", 100);
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotAggregator.selector, _owner(1), jobId));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1);
+        vm.startPrank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.UpdatesPending.selector, jobId, 1));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1);
+        vm.warp(block.timestamp + 1 days + 1);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.InvalidInclusion.selector, 4, 3));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 4);
+        vm.expectRevert(IJobMarket.EmptyCommitment.selector);
+        jobs.submitAggregate(jobId, 1, 0, "c", 1);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1); // excludes owner 1; owner 2 missed
+        vm.stopPrank();
+        assertEq(jobs.participantOf(jobId, _owner(1)).contribution, 0);
+        assertEq(jobs.participantOf(jobId, _owner(2)).bond, 8e18);
+        assertEq(jobs.jobOf(jobId).totalContribution, jobs.participantOf(jobId, _owner(0)).contribution);
+    }
+
+    function test_aggregateTooLate_andTimeoutPenalizesAggregator() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
+        jobs.timeout(jobId);
+        vm.warp(block.timestamp + 2 days + 1);
+        vm.prank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.AggregateTooLate.selector, jobId, 1));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 0);
+        uint256 before = token.balanceOf(trainer);
+        jobs.timeout(jobId);
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
+        assertEq(token.balanceOf(trainer) - before, BUDGET + 25e18);
+        vm.prank(_owner(0));
+        (, uint256 bonds) = jobs.claimPayout(jobId);
+        assertEq(bonds, 35e18);
+    }
+
+    function test_cancelAndTimeouts_refundEscrowAndReleaseBonds() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTrainer.selector, _owner(1), jobId));
+        jobs.cancel(jobId);
+        vm.prank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.WrongStatus.selector, jobId, IJobMarket.Status.Open));
+        jobs.claimPayout(jobId);
+        vm.prank(trainer);
+        jobs.cancel(jobId);
+        assertEq(token.balanceOf(trainer), BUDGET);
+        vm.prank(_owner(1));
+        jobs.claimPayout(jobId);
+        vm.prank(_owner(0));
+        jobs.claimPayout(jobId);
+        assertEq(token.balanceOf(address(jobs)), 0);
+        // unfilled job times out after its join deadline
+        (uint256 pid,) = _portfolio(2);
+        _fund(trainer, BUDGET);
+        vm.prank(trainer);
+        uint256 j2 = jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp + 1 days), 1 days, BUDGET, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, j2));
+        jobs.timeout(j2);
+        vm.warp(block.timestamp + 1 days + 1);
+        jobs.timeout(j2);
+        assertEq(_status(j2), uint256(IJobMarket.Status.Cancelled));
+    }
+
+    function test_trainerSilent_settlesWithoutModel() public {
+        (uint256 jobId,) = _openJob(2, 3, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        _runRound(jobId, 1, 2);
+        vm.warp(block.timestamp + 8 days + 1);
+        jobs.timeout(jobId);
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Settled));
+        vm.prank(_owner(1));
+        (uint256 share,) = jobs.claimPayout(jobId);
+        assertEq(share, 425e18);
+    }
+
+    function test_dispute_upheldSlashesAggregatorAndCancels() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundNotAggregated.selector, jobId, 1));
+        jobs.raiseDispute(jobId, 1, "e");
+        _runRound(jobId, 1, 2);
+        address disputer = address(0xD15);
+        _fund(disputer, 100e18);
+        vm.prank(disputer);
+        jobs.raiseDispute(jobId, 1, "bafkreievidence");
+        vm.prank(disputer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DisputePending.selector, jobId));
+        jobs.raiseDispute(jobId, 1, "again");
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DisputePending.selector, jobId));
+        jobs.finalize(jobId, "w", keccak256("m"), "m");
+        vm.expectRevert();
+        jobs.resolveDispute(jobId, true); // not the arbiter
+        vm.prank(address(gov));
+        jobs.resolveDispute(jobId, true);
+        assertEq(token.balanceOf(disputer), 125e18);
+        assertEq(token.balanceOf(treasury), 25e18);
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
+        vm.prank(address(gov));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NoDispute.selector, jobId));
+        jobs.resolveDispute(jobId, false);
+    }
+
+    function test_dispute_rejectedPaysAggregator_windowClosed() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        _runRound(jobId, 1, 2);
+        address disputer = address(0xD15);
+        _fund(disputer, 100e18);
+        vm.prank(disputer);
+        jobs.raiseDispute(jobId, 1, "e");
+        uint256 before = token.balanceOf(_owner(0));
+        vm.prank(address(gov));
+        jobs.resolveDispute(jobId, false);
+        assertEq(token.balanceOf(_owner(0)) - before, 10e18);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(disputer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.ChallengeWindowClosed.selector, jobId, 1));
+        jobs.raiseDispute(jobId, 1, "e");
+        vm.prank(trainer);
+        jobs.finalize(jobId, "w", keccak256("m"), "m");
+    }
+
+    function test_startRound_andFinalize_reverts() public {
+        (uint256 jobId,) = _openJob(2, 2, BUDGET);
+        vm.startPrank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.WrongRound.selector, jobId, 2, 1));
+        jobs.startRound(jobId, 2, "g");
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundsRemaining.selector, jobId, 0, 2));
+        jobs.finalize(jobId, "w", keccak256("m"), "m");
+        jobs.startRound(jobId, 1, "g");
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundNotAggregated.selector, jobId, 1));
+        jobs.advance(jobId, "g2");
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.UnknownJob.selector, 77));
+        jobs.join(77, 1);
+    }
+
+    function test_setParams_bounds() public {
+        IJobMarket.Params memory p = jobs.params();
+        p.disputeRewardBps = 6_000;
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadParameter.selector, bytes32("disputeRewardBps")));
+        jobs.setParams(p);
+        p.disputeRewardBps = 1_000;
+        jobs.setParams(p);
+        vm.stopPrank();
+        assertEq(jobs.params().disputeRewardBps, 1_000);
+    }
+
+    function testFuzz_payouts_neverExceedEscrow(uint64 s0, uint64 s1, uint64 s2, uint128 budget) public {
+        budget = uint128(bound(budget, 1, 1e30));
+        (uint256 jobId,) = _openJob(3, 1, budget);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        uint64[3] memory s = [uint64(bound(s0, 1, 1e12)), uint64(bound(s1, 1, 1e12)), uint64(bound(s2, 1, 1e12))];
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(_owner(i));
+            jobs.submitUpdate(jobId, 1, keccak256(abi.encode(i)), "c", s[i]);
+        }
+        vm.prank(_owner(0));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 7);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(trainer);
+        jobs.finalize(jobId, "w", keccak256("m"), "m");
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(_owner(i));
+            jobs.claimPayout(jobId);
+        }
+        assertEq(jobs.jobOf(jobId).paid, budget);
+        assertEq(token.balanceOf(address(jobs)), 0);
+    }
+}
