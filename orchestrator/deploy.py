@@ -73,6 +73,7 @@ ROLE_GRANTS: list[tuple[str, str, str]] = [
     ("Rewards", "MODEL_MARKET_ROLE", "ModelMarket"),
     ("Rewards", "TRAINING_CREDITOR_ROLE", "JobMarket"),
     ("Regulator", "GOVERNOR_ROLE", "Governance"),
+    ("JobMarket", "ARBITER_ROLE", "Governance"),
 ]
 
 #: (contract, function, argument contracts): dependency setters run after the role grants
@@ -81,6 +82,7 @@ SETTERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Staking", "setRewards", ("Rewards",)),
     ("Staking", "setFreezeRegistry", ("Regulator",)),
     ("Staking", "setGovernance", ("Governance",)),
+    ("JobMarket", "setDependencies", ("Rewards", "Regulator", TREASURY)),
 ]
 
 #: parameter roles of every contract, also handed to Governance (ParamChange referenda reach them).
@@ -241,7 +243,7 @@ def deploy_suite(
         addresses[name] = res.contract_address
         dep.contracts[name] = ContractRecord(res.contract_address, res.tx_hash)
         report.gas[name] = res.gas_used
-    _wire(chain, dep, report, step)
+    _wire(chain, dep, report, step, treasury)
     if faucet is None:
         faucet = chain.chain_id == LOCAL_CHAIN_ID
     if faucet and "CapToken" in dep.contracts:
@@ -258,7 +260,7 @@ def _grant(chain: Chain, contract: str, role: str, grantee_address: str, label: 
     report.wiring.append(label)
 
 
-def _wire(chain: Chain, dep: Deployment, report: DeployReport, step: Callable[[str], None]) -> None:
+def _wire(chain: Chain, dep: Deployment, report: DeployReport, step: Callable[[str], None], treasury: str) -> None:
     present = dep.contracts
     for contract, role, grantee in ROLE_GRANTS:
         label = f"{contract}.{role} -> {grantee}"
@@ -269,11 +271,13 @@ def _wire(chain: Chain, dep: Deployment, report: DeployReport, step: Callable[[s
         _grant(chain, contract, role, present[grantee].address, label, report)
     for contract, fn, arg_names in SETTERS:
         label = f"{contract}.{fn}({', '.join(arg_names)})"
-        if contract not in present or any(a not in present for a in arg_names) or not _has_function(chain, contract, fn):
+        missing = [a for a in arg_names if a not in present and a != TREASURY]
+        if contract not in present or missing or not _has_function(chain, contract, fn):
             report.skipped.append(label)
             continue
         step(label)
-        chain.transact(f"{contract}.{fn}", *[present[a].address for a in arg_names], label=label)
+        args = [treasury if a == TREASURY else present[a].address for a in arg_names]
+        chain.transact(f"{contract}.{fn}", *args, label=label)
         report.wiring.append(label)
     if "Governance" in present:
         for contract in present:

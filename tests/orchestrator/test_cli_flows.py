@@ -169,3 +169,14 @@ def test_listen_once_prints_events(env):
     res = env.run("listen", "--once", account=None)
     assert res.code == 0, res.stderr
     assert "DataNFT.DataRegistered" in res.stdout or "CapToken.Transfer" in res.stdout
+
+
+def test_job_create_join_status_cancel(env, csv_file, register):
+    data_id = register(csv_file, "dev1")
+    pid = env.ok("portfolio", "create", str(data_id), account="dev3")["portfolio_id"]
+    jid = env.ok("job", "create", str(pid), "--budget", "100", "--min-participants", "1", account="dev4")["job_id"]
+    env.ok("job", "join", str(jid), str(data_id), account="dev1")
+    st = env.ok("job", "status", str(jid), account=None)
+    assert st["participantCount"] == 1 and st["status"] in ("created", "open")
+    env.ok("job", "cancel", str(jid), account="dev4")
+    assert env.ok("job", "status", str(jid), account=None)["status"] == "cancelled"
