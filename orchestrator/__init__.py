@@ -1,1 +1,1 @@
-"""datacap orchestrator: chain client, event listener, storage, job policy and CLI."""
+"""Per-party orchestrator: chain client, event listener, storage (IPFS), job policy and CLI."""

@@ -1,8 +1,57 @@
-"""Typed errors raised by the orchestrator library."""
+"""Expected failures of the orchestrator: one base class, one line of text each.
+
+The CLI catches :class:`DatacapError` at the top and prints ``error: <message>``;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
 
 
 class DatacapError(Exception):
-    """Base class of every error the datacap library raises."""
+    """Base of every expected failure; ``str(err)`` is one line meant for a user."""
+
+    exit_code = 1
+
+    def __str__(self) -> str:  # one line, whatever was passed in
+        text = super().__str__()
+        return " ".join(text.split()) if text else type(self).__name__
+
+
+class ConfigError(DatacapError):
+    """A setting is missing or malformed."""
+
+
+class KeystoreError(DatacapError):
+    """An account is missing, exists already, or its password is wrong."""
+
+
+class ServiceError(DatacapError):
+    """An embedded service (Anvil, Redis) failed to start or stop."""
+
+
+class ChainUnavailable(DatacapError):
+    """No JSON-RPC node answers at the configured URL."""
+
+
+class DeploymentError(DatacapError):
+    """No deployment for this chain, a stale one, or one that would be overwritten."""
+
+
+class ContractRevert(DatacapError):
+    """A transaction or call reverted; the message names the decoded custom error."""
+
+    def __init__(self, message: str, *, error: str | None = None, args: dict | None = None):
+        super().__init__(message)
+        self.error = error
+        self.error_args = args or {}
+
+
+class InsufficientFunds(DatacapError):
+    """The sending account cannot pay for gas plus value."""
+
+
+class NotFound(DatacapError):
+    """A file, token, CID, record or stored content does not exist."""
 
 
 class StorageError(DatacapError):
@@ -21,13 +70,13 @@ class CidMismatch(StorageError):
     """Bytes read back do not hash to the CID they were requested by."""
 
 
-class NotFound(StorageError):
-    """The requested content is not in the store."""
-
-
 class InvalidDataset(DatacapError):
     """A dataset cannot be split into records (malformed CSV, empty, ...)."""
 
 
 class InvalidMetadata(DatacapError):
     """An asset metadata document does not match its JSON schema."""
+
+
+class InvalidInput(DatacapError):
+    """Input data (a file, a CSV, an argument) is malformed."""

@@ -1,0 +1,61 @@
+"""Trainers and data owners: post a training job, join it, follow it, cancel it (JobMarket)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestrator.actions import ensure_allowance
+from orchestrator.chain import Chain, TxResult
+from orchestrator.errors import DeploymentError
+
+STATUSES = ("none", "created", "open", "running", "finalized", "settled", "cancelled")
+
+
+def _require(chain: Chain) -> None:
+    if "JobMarket" not in chain.deployment.contracts:
+        raise DeploymentError(f"JobMarket is not deployed on chain {chain.chain_id} (merge econ, `datacap deploy --force`)")
+
+
+@dataclass(frozen=True)
+class JobTerms:
+    portfolio_id: int
+    budget: int
+    rounds: int = 1
+    min_participants: int = 1
+    join_window: int = 86_400
+    round_duration: int = 86_400
+    aggregator_fee_bps: int = 500
+    model_spec_cid: str = "-"
+    he_context_cid: str = "-"
+
+
+def create_job(chain: Chain, terms: JobTerms) -> tuple[int, TxResult]:
+    _require(chain)
+    ensure_allowance(chain, "JobMarket", terms.budget)
+    now = int(chain.w3.eth.get_block("latest")["timestamp"])
+    tx = chain.transact("JobMarket.createJob", terms.portfolio_id, terms.model_spec_cid, terms.he_context_cid,
+                        terms.rounds, terms.min_participants, now + terms.join_window, terms.round_duration,
+                        terms.budget, terms.aggregator_fee_bps)
+    ev = next(e for e in tx.events if e.contract == "JobMarket" and "jobId" in e.args)
+    return ev.args["jobId"], tx
+
+
+def join_job(chain: Chain, job_id: int, data_id: int) -> TxResult:
+    _require(chain)
+    bond = chain.call("JobMarket.params").get("participantBond", 0)
+    ensure_allowance(chain, "JobMarket", bond)
+    return chain.transact("JobMarket.join", job_id, data_id)
+
+
+def job_status(chain: Chain, job_id: int) -> dict:
+    _require(chain)
+    job = dict(chain.call("JobMarket.jobOf", job_id))
+    if job.get("status", 0) == 0:
+        chain.call("JobMarket.cancel", job_id)  # raises the decoded unknown-job error
+    job["status"] = STATUSES[job["status"]] if job.get("status", 0) < len(STATUSES) else job.get("status")
+    return {"job_id": job_id, **job}
+
+
+def cancel_job(chain: Chain, job_id: int) -> TxResult:
+    _require(chain)
+    return chain.transact("JobMarket.cancel", job_id)

@@ -1,0 +1,88 @@
+"""The `datacap` command line: thin wrappers around the orchestrator library.
+
+Expected failures print one line, ``error: ...``, on stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from orchestrator.commands import (
+    access,
+    account,
+    chain,
+    data,
+    demo,
+    deploy,
+    evals,
+    ipfs,
+    job,
+    model,
+    portfolio,
+    referendum,
+    rewards,
+    runtime,
+    stake,
+)
+from orchestrator.commands.base import App, DatacapGroup
+
+
+@click.group(cls=DatacapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--rpc-url", envvar=None, default=None, help="JSON-RPC URL (default http://127.0.0.1:8545).")
+@click.option("--chain-id", type=int, default=None, help="Expected chain id (refuse another chain).")
+@click.option("--account", default=None, help="Keystore account that signs (DATACAP_ACCOUNT).")
+@click.option("--key-source", type=click.Choice(["keystore", "env"]), default=None,
+              help="keystore (default) or env (DATACAP_PRIVATE_KEY).")
+@click.option("--data-dir", default=None, help="Orchestrator files (default ./.datacap).")
+@click.option("--deployments-dir", default=None, help="Where deployments/<chainId>.json live.")
+@click.option("--confirmations", type=int, default=None, help="Blocks to wait after inclusion.")
+@click.option("--ipfs-backend", type=click.Choice(["local", "kubo"]), default=None, help="Data plane backend.")
+@click.option("--ipfs-api", default=None, help="Kubo RPC API URL.")
+@click.option("--redis-url", default=None, help="Redis URL (default: the embedded one).")
+@click.option("--config", "config_file", default=None, type=click.Path(dir_okay=False),
+              help="datacap.toml to read (default ./datacap.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+@click.version_option(package_name="datacap", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, config_file, as_json, **overrides) -> None:
+    """datacap: a data-capitalization marketplace on an EVM chain, IPFS and Celery workers.
+
+    Everything defaults to one machine: Anvil from node_modules, a local IPFS blockstore, an
+    embedded Redis. Settings: flags > DATACAP_* env > .env > datacap.toml > defaults.
+
+    \b
+    Example:
+      export DATACAP_PASSWORD=dev
+      datacap chain up && datacap deploy
+      datacap data register ./wine.csv --account dev1 --price 1
+    """
+    ctx.obj = App(overrides, Path(config_file) if config_file else None, as_json)
+
+
+cli.add_command(chain.group)
+cli.add_command(deploy.command)
+cli.add_command(account.group)
+cli.add_command(data.group)
+cli.add_command(portfolio.group)
+cli.add_command(stake.group)
+cli.add_command(job.group)
+cli.add_command(model.group)
+cli.add_command(evals.group)
+cli.add_command(referendum.group)
+cli.add_command(access.group)
+cli.add_command(ipfs.group)
+cli.add_command(rewards.group)
+cli.add_command(runtime.listen)
+cli.add_command(runtime.worker)
+cli.add_command(demo.command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (``datacap = orchestrator.cli:main``)."""
+    cli.main(args=argv, prog_name="datacap")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""What every command shares: settings, the signer, the chain, storage, output (text or --json)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from orchestrator.chain import Chain, jsonable
+from orchestrator.config import Settings, load_settings
+from orchestrator.errors import DatacapError, KeystoreError
+from orchestrator.keystore import Keystore, password_from_env, signer_from_env
+
+
+class App:
+    """Per-invocation state, created by the top-level group."""
+
+    def __init__(self, overrides: dict[str, Any], config_file: Path | None = None, as_json: bool = False):
+        self.overrides = overrides
+        self.config_file = config_file
+        self.as_json = as_json
+        self._settings: Settings | None = None
+        self._chain: Chain | None = None
+        self._signer = None
+        self.out = Console(soft_wrap=True)
+        self.err = Console(stderr=True)
+
+    # -- settings / accounts --
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.overrides, config_file=self.config_file)
+        return self._settings
+
+    @property
+    def keystore(self) -> Keystore:
+        return Keystore(self.settings.keystore_path)
+
+    def password(self, *, confirm: bool = False, what: str = "keystore password") -> str:
+        pw = password_from_env()
+        if pw is not None:
+            return pw
+        if not sys.stdin.isatty() and not os.environ.get("DATACAP_PROMPT"):
+            raise KeystoreError("no password: set DATACAP_PASSWORD or run in a terminal")
+        return click.prompt(what.capitalize(), hide_input=True, confirmation_prompt=confirm, err=True)
+
+    def signer(self):
+        if self._signer is None:
+            if self.settings.key_source == "env":
+                self._signer = signer_from_env()
+            else:
+                ks = self.keystore
+                name = self.settings.account or ks.default_name()
+                ks.info(name)  # fail on a missing account before asking for a password
+                self._signer = ks.load(name, self.password())
+        return self._signer
+
+    def chain(self, *, signed: bool = True) -> Chain:
+        """The chain client (connected; with the signer unless ``signed=False``)."""
+        if self._chain is None:
+            self._chain = Chain(self.settings)
+            _ = self._chain.chain_id  # ChainUnavailable now, not halfway through a command
+        if signed and self._chain.signer is None:
+            self._chain.signer = self.signer()
+        return self._chain
+
+    def storage(self):
+        from orchestrator.storage import open_storage
+
+        s = self.settings
+        if s.ipfs_backend == "kubo":
+            return open_storage("kubo", api_url=s.ipfs_api)
+        return open_storage("local", root=s.store_path)
+
+    # -- output --
+    def emit(self, data: Any, human: Callable[[], Any] | str | None = None) -> None:
+        """--json: the data as JSON on stdout; else the human rendering (text or a rich renderable)."""
+        if self.as_json:
+            payload = data.as_dict() if hasattr(data, "as_dict") else data
+            if isinstance(payload, list):
+                payload = [d.as_dict() if hasattr(d, "as_dict") else d for d in payload]
+            click.echo(json.dumps(jsonable(payload), indent=2, default=str))
+            return
+        rendered = human() if callable(human) else human
+        if rendered is None:
+            rendered = json.dumps(jsonable(data.as_dict() if hasattr(data, "as_dict") else data), indent=2, default=str)
+        self.out.print(rendered, highlight=False)
+
+    @contextlib.contextmanager
+    def step(self, text: str) -> Iterator[Callable[[str], None]]:
+        """A spinner on stderr for a long step (silent under --json); yields an updater."""
+        if self.as_json or not self.err.is_terminal:
+            yield lambda _msg: None
+            return
+        with self.err.status(text) as status:
+            yield lambda msg: status.update(f"{text}: {msg}")
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def json_option(fn: Callable) -> Callable:
+    """Adds ``--json`` (machine-readable output) to a command."""
+
+    def _set(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.ensure_object(App).as_json = True
+
+    return click.option("--json", "as_json", is_flag=True, expose_value=False, callback=_set, is_eager=True,
+                        help="Print machine-readable JSON.")(fn)
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*[str(v) for v in r])
+    return t
+
+
+def tx_line(tx) -> str:
+    return f"[dim]tx {tx.tx_hash} · block {tx.block} · gas {tx.gas_used:,}[/dim]"
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    sys.exit(code)
+
+
+class DatacapGroup(click.Group):
+    """Top-level group: expected failures become one ``error: ...`` line on stderr, non-zero exit."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        from web3.exceptions import Web3ValidationError
+
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except DatacapError as exc:
+            fail(str(exc), exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            fail("aborted", 1)
+        except Web3ValidationError as exc:
+            fail(f"bad argument: {str(exc).splitlines()[0]}", 2)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return rv

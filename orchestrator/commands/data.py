@@ -1,0 +1,128 @@
+"""`datacap data`: commit, register and disclose datasets ($Data)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from orchestrator.actions import fmt_cap, parse_cap
+from orchestrator.actions import assets
+from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
+from orchestrator.errors import InvalidInput, NotFound
+
+
+@click.group("data")
+def group() -> None:
+    """Data owners: commit a dataset locally, register it as a $Data NFT, disclose, list.
+
+    \b
+    Example:
+      datacap data register ./wine.csv --name wine --price 2
+    """
+
+
+@group.command("commit")
+@click.argument("path")
+@json_option
+@pass_app
+def commit(app: App, path) -> None:
+    """Print the Merkle root of a dataset (a CSV, any file, or a directory). Nothing leaves this machine.
+
+    \b
+    Example:
+      datacap data commit ./wine.csv
+    """
+    c = assets.commit_dataset(path)
+    app.emit(c, f"{c.root}  ({c.records} records, {c.path})")
+
+
+@group.command("register")
+@click.argument("path")
+@click.option("--name", default=None, help="Dataset name (default: the file name).")
+@click.option("--description", default="", help="One-paragraph description.")
+@click.option("--price", default="0", show_default=True, help="Price per use, in CAP.")
+@click.option("--bonus", default="0", show_default=True, help="Bonus per training use, in CAP.")
+@json_option
+@pass_app
+def register(app: App, path, name, description, price, bonus) -> None:
+    """Commit a dataset, put its metadata on IPFS and mint its $Data. The data itself stays here.
+
+    \b
+    Example:
+      datacap data register ./wine.csv --name wine --price 2 --json
+    """
+    price_wei, bonus_wei = parse_cap(price), parse_cap(bonus)
+    assets.commit_dataset(path)  # fail on a missing/malformed dataset before touching chain or IPFS
+    chain = app.chain()
+    with app.step("registering"):
+        reg = assets.register_dataset(chain, app.storage(), path, name=name, description=description,
+                                      price=price_wei, bonus=bonus_wei)
+    app.emit(reg, lambda: f"$Data #{reg.token_id}  root {reg.commitment.root}  metadata ipfs://{reg.metadata_cid}\n"
+             + tx_line(reg.tx))
+
+
+def _load_json_file(path: str | None, what: str):
+    if path is None:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise NotFound(f"no such file: {p}")
+    try:
+        return json.loads(p.read_text())
+    except ValueError as exc:
+        raise InvalidInput(f"{what} file {p} is not JSON ({exc})") from None
+
+
+@group.command("disclose")
+@click.argument("token_id", type=int)
+@click.option("--abstract", default=None, help="A short abstract of the dataset.")
+@click.option("--schema", "schema_file", default=None, help="JSON file describing the columns.")
+@click.option("--samples", "samples_file", default=None, help="JSON file with a few sample records.")
+@json_option
+@pass_app
+def disclose(app: App, token_id, abstract, schema_file, samples_file) -> None:
+    """Publish disclosure metadata (abstract, schema, samples) for a $Data you own.
+
+    \b
+    Example:
+      datacap data disclose 1 --abstract "wine chemistry, 178 rows" --schema schema.json
+    """
+    schema = _load_json_file(schema_file, "schema")
+    samples = _load_json_file(samples_file, "samples")
+    cid, tx = assets.disclose(app.chain(), app.storage(), token_id, abstract=abstract, schema=schema, samples=samples)
+    app.emit({"token_id": token_id, "metadata_cid": cid, "tx": tx.as_dict()},
+             lambda: f"$Data #{token_id} disclosure -> ipfs://{cid}\n" + tx_line(tx))
+
+
+@group.command("list")
+@click.option("--owner", default=None, help="Only datasets of this address.")
+@json_option
+@pass_app
+def list_(app: App, owner) -> None:
+    """List registered datasets.
+
+    \b
+    Example:
+      datacap data list --json
+    """
+    items = assets.list_data(app.chain(signed=False), owner)
+    app.emit(items, lambda: table("$Data", ["id", "owner", "commitment", "metadata", "price/use"],
+                                  [[d.token_id, d.owner, d.commitment[:18] + "…", d.metadata_cid,
+                                    fmt_cap(d.price_per_use)] for d in items]))
+
+
+@group.command("show")
+@click.argument("token_id", type=int)
+@json_option
+@pass_app
+def show(app: App, token_id) -> None:
+    """Show one $Data.
+
+    \b
+    Example:
+      datacap data show 1
+    """
+    d = assets.show_data(app.chain(signed=False), token_id)
+    app.emit(d)

@@ -1,0 +1,77 @@
+"""`datacap listen` and `datacap worker`: the long-running processes of one orchestrator."""
+
+from __future__ import annotations
+
+import click
+
+from orchestrator.commands.base import App, json_option, pass_app
+from orchestrator.errors import ConfigError
+
+
+@click.command("listen")
+@click.option("--from-block", type=int, default=None, help="First block when no cursor is saved (default: deployment).")
+@click.option("--once", is_flag=True, help="Process what is confirmed now and exit.")
+@click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between polls.")
+@json_option
+@pass_app
+def listen(app: App, from_block, once, interval) -> None:
+    """Follow the deployment's events (confirmed, reorg-aware, cursor in SQLite) and print them.
+
+    The cursor lives in <data dir>/listener.sqlite, so a restart resumes where it stopped.
+
+    \b
+    Example:
+      datacap listen --once --json
+    """
+    import time
+
+    from orchestrator.listener import EventListener
+
+    chain = app.chain(signed=False)
+    contracts = {n: chain.contract(n) for n in chain.deployment.contracts}
+    app.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lst = EventListener(chain.w3, str(app.settings.data_dir / "listener.sqlite"), contracts,
+                        confirmations=app.settings.confirmations,
+                        start_block=chain.deployment.start_block if from_block is None else from_block)
+    seen: list = []
+    for name, c in contracts.items():
+        for ev in [e for e in c.abi if e.get("type") == "event"]:
+            lst.register(name, ev["name"], lambda event, _ctx: seen.append(event))
+    try:
+        while True:
+            lst.poll_once()
+            for ev in seen:
+                app.emit({"contract": ev.contract, "event": ev.name, "block": ev.block_number, "tx": ev.tx_hash,
+                          "args": ev.args}, f"#{ev.block_number} {ev.contract}.{ev.name} {ev.args}")
+            seen.clear()
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return
+    finally:
+        lst.close()
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", type=int, default=1, show_default=True)
+@click.option("--loglevel", default="info", show_default=True)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+@pass_app
+def worker(app: App, concurrency, loglevel, celery_args) -> None:
+    """Start a Celery worker (workers.celery app) on the configured Redis, in this process.
+
+    Workers hold no keys and never touch the chain.
+
+    \b
+    Example:
+      datacap chain up --redis && datacap worker --concurrency 2
+    """
+    import os
+
+    os.environ.setdefault("DATACAP_REDIS_URL", app.settings.effective_redis_url)
+    try:
+        from workers.celery import app as celery_app
+    except ImportError:
+        raise ConfigError("the workers package is not installed in this build (workers/celery.py)") from None
+    celery_app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", *celery_args])

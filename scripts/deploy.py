@@ -1,0 +1,59 @@
+"""Deploy the datacap suite: `python scripts/deploy.py [--force]` or `brownie run scripts/deploy.py --network anvil`.
+
+Under brownie (its own environment; see brownie-config.yaml) ``main()`` deploys with brownie's
+``accounts[0]`` and project-less contract containers built from abi/; otherwise it runs the
+orchestrator's deployer (web3.py), which also wires roles and writes deployments/<chainId>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _under_brownie() -> bool:
+    return "brownie" in sys.modules and sys.modules["brownie"].network.is_connected()
+
+
+def _brownie_main(force: bool = False) -> dict:
+    """Deploy with brownie's accounts, reusing the orchestrator's plan (order, constructor args, wiring)."""
+    from brownie import accounts, network, web3  # type: ignore[import-not-found]
+
+    from orchestrator import deploy as deploy_lib
+    from orchestrator.chain import Chain
+    from orchestrator.config import load_settings
+
+    settings = load_settings({"rpc_url": web3.provider.endpoint_uri, "deployments_dir": str(ROOT / "deployments")})
+    from eth_account import Account
+
+    from orchestrator.keystore import dev_key
+
+    # brownie's Anvil accounts are Anvil's dev accounts, whose keys are public: sign with the same key.
+    deployer = accounts[0]
+    local = Account.from_key(dev_key(0))
+    if deployer.address != local.address:
+        raise SystemExit("under brownie only Anvil's dev account 0 deploys; use `datacap deploy` for others")
+    chain = Chain(settings, local)
+    report = deploy_lib.deploy_suite(chain, force=force)
+    print(f"deployed on {network.show_active()}: {report.path}")
+    return report.as_dict()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else argv
+    force = "--force" in argv
+    if _under_brownie():
+        return _brownie_main(force)
+    from orchestrator.cli import main as cli_main
+
+    cli_main(["deploy", *argv])
+    return {}
+
+
+if __name__ == "__main__":
+    main()
