@@ -579,12 +579,12 @@ def _check(hc: HEContext, blob: bytes, n_values: int | None) -> tuple[BlobHeader
     h = read_header(blob)
     if h.mode != hc.mode:
         raise CiphertextRejected(f"ciphertext is for mode {h.mode!r}, context is {hc.mode!r}")
-    if h.scheme != hc.scheme:
-        raise CiphertextRejected(f"ciphertext is a {h.scheme!r} ciphertext, context is {hc.scheme!r}")
     if h.fingerprint != hc.fingerprint:
         raise CiphertextRejected(
             f"ciphertext was made under context {h.fingerprint.hex()[:16]}..., "
             f"not {hc.fingerprint.hex()[:16]}... (wrong public context)")
+    if h.scheme != hc.scheme:
+        raise CiphertextRejected(f"ciphertext is a {h.scheme!r} ciphertext, context is {hc.scheme!r}")
     if n_values is not None and h.n_values != n_values:
         raise CiphertextRejected(f"ciphertext holds {h.n_values} values, expected {n_values}")
     expect_ct = -(-h.n_values // hc.per_ciphertext)
