@@ -620,12 +620,13 @@ def _from_width(payload, width: int) -> np.ndarray:
     return out.view("<u8").reshape(-1)
 
 
-def _fedavg_coeffs(hc: HEContext, h: BlobHeader, payload) -> np.ndarray:
+def _fedavg_coeffs(hc: HEContext, h: BlobHeader, payload, narrow: bool = False) -> np.ndarray:
+    """The blob's coefficients as uint64 (or, with ``narrow`` and width 4, a zero-copy uint32 view)."""
     n, width = hc.params["n"], hc.width
     if len(payload) != h.n_ct * 2 * n * width:
         raise CiphertextRejected(
             f"payload is {len(payload)} bytes, expected {h.n_ct * 2 * n * width} for {h.n_ct} ciphertexts")
-    arr = _from_width(payload, width)
+    arr = np.frombuffer(payload, dtype="<u4") if narrow and width == 4 else _from_width(payload, width)
     if arr.size and int(arr.max()) >= int(hc._cache["q"]):
         raise CiphertextRejected("ciphertext coefficient out of range (garbled or foreign ciphertext)")
     return arr
@@ -858,7 +859,7 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
         arrays = []
         for i, (h, payload) in enumerate(zip(heads, payloads)):
             try:
-                arrays.append(_fedavg_coeffs(hc, h, payload))
+                arrays.append(_fedavg_coeffs(hc, h, payload, narrow=True))
             except CiphertextRejected as e:
                 raise CiphertextRejected(f"blob {i}: {e}") from e
         acc = _sum_mod(arrays, hc._cache["q"])
@@ -880,10 +881,10 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
 def _sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:
     """Exact sum mod q of uint64 arrays whose entries are < q < 2^60 (SEAL's add, vectorized).
 
-    Up to 16 terms are added without reduction (16 q <= 2^64), then reduced by conditional
+    Up to 2^64/q terms (16 for a 60-bit q) are added without reduction, then reduced by conditional
     subtraction of ..., 4q, 2q, q, each as ``min(x, x - kq)`` (a wrapped difference is larger).
     """
-    acc = arrays[0].copy()
+    acc = arrays[0].astype(np.uint64)  # (a copy; arrays may be uint32 views of the payload)
     scratch = np.empty_like(acc)
 
     def reduce():  # acc < terms * q  ->  acc < q
@@ -892,9 +893,10 @@ def _sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:
             np.subtract(acc, np.uint64(k) * q, out=scratch)
             np.minimum(acc, scratch, out=acc)
 
+    cap = min(1 << 16, ((1 << 64) - 1) // int(q))  # terms that fit in uint64 unreduced (16 at 2^60)
     terms = 1
     for a in arrays[1:]:
-        if terms == 16:
+        if terms == cap:
             reduce()
             terms = 1
         np.add(acc, a, out=acc)
