@@ -3,7 +3,22 @@
 Three modes, each with parameters sized for the depth it needs and no more:
 
 ``fedavg``
-    Add-only. BFV (exact integers mod t) on N=4096 with a single 60-bit data prime (plus a 40-bit
+    Add-only; the owner weights its update in plaintext and the aggregator only sums. Two schemes,
+    chosen at key generation (``scheme=``) and recorded in the public context (hence in its
+    fingerprint) and in every blob header, so the other calls dispatch on it:
+
+    ``ckks`` (the default, the scheme the issue names): CKKS on N=4096 (or N=2048 for small
+    models) with a single data prime sized for depth 0 plus headroom --
+    ``scale_bits + log2(max_parties * clip) + 3`` rounded up to whole bytes (32 bits for the
+    defaults: scale 2^25, 8 parties, clip 1) -- and a special prime (60 bits at N=4096, the rest
+    of the 54-bit budget at N=2048) that only shrinks fresh-encryption noise. No relinearization
+    or Galois keys. Values fill all N/2 slots; ciphertext coefficients are stored as little-endian
+    integers of ``width`` bytes (no compression, no randomness in the encoding), and the aggregate
+    is exact modular addition of those coefficients (numpy), so it is byte-identical whatever the
+    host. One ciphertext carries N/2 values in ``2*N*width`` bytes (16 B/value at the defaults).
+    Precision: fresh noise is about 2^12 / 2^scale_bits per value (1.5e-4 at scale 2^25).
+
+    ``bfv-packed``: BFV (exact integers mod t) on N=4096 with a single 60-bit data prime (plus a 40-bit
     special prime used only to shrink fresh-encryption noise), or, for models under ~4k
     parameters, N=2048 with one 54-bit prime (half the ciphertext). Each data owner clips its update to
     ``[-clip, clip]``, multiplies it by its weight in plaintext, quantizes it to ``quant_bits``-bit
@@ -45,6 +60,8 @@ import tenseal.sealapi as seal
 
 __all__ = [
     "MODES",
+    "FEDAVG_SCHEMES",
+    "DEFAULT_FEDAVG_SCHEME",
     "HEError",
     "ContextRejected",
     "CiphertextRejected",
@@ -68,10 +85,14 @@ __all__ = [
 
 MODES = ("fedavg", "stats", "encrypted-model")
 _MODE_ID = {m: i + 1 for i, m in enumerate(MODES)}
+FEDAVG_SCHEMES = ("ckks", "bfv-packed")
+DEFAULT_FEDAVG_SCHEME = "ckks"
+_SCHEME_ID = {"bfv-packed": 1, "ckks": 2}
+_SCHEME_NAME = {v: k for k, v in _SCHEME_ID.items()}
 _CTX_MAGIC = b"DCHC"
 _BLOB_MAGIC = b"DCHE"
 _VERSION = 1
-# magic, version, mode, reserved, n_values, n_ct, n_parties, payload checksum, fingerprint
+# magic, version, mode, scheme, n_values, n_ct, n_parties, payload checksum, fingerprint
 _BLOB_HEAD = struct.Struct("<4sBBHIIIQ32s")
 
 
@@ -147,7 +168,7 @@ def _fedavg_params(quant_bits: int = 12, max_parties: int = 8, clip: float = 1.0
         raise HEError("quant_bits + log2(max_parties) exceeds the plaintext modulus")
     return {
         "mode": "fedavg",
-        "scheme": "bfv",
+        "scheme": "bfv-packed",
         "n": poly_degree,
         "coeff": list(coeff),
         "plain_modulus": _batching_prime(t_bits, poly_degree),
@@ -173,6 +194,64 @@ def _smallest_fedavg(n_params: int, **options) -> dict:
     if best is None:
         raise HEError(f"no fedavg parameters fit {options}")
     return best[1]
+
+
+# poly degree -> total coefficient-modulus bits allowed at 128-bit security (SEAL's table)
+_CKKS_FEDAVG_BUDGET = {4096: 109, 2048: 54}
+
+
+def _fedavg_ckks_params(scale_bits: int = 25, max_parties: int = 8, clip: float = 1.0,
+                        poly_degree: int = 4096) -> dict:
+    """CKKS for depth 0: one data prime q with room for ``max_parties * clip`` at the scale.
+
+    A sum of up to ``max_parties`` updates, each coordinate in ``[-clip, clip]`` times a weight
+    <= 1, has slot values below ``P*clip``; its coefficients are at most twice that times the
+    scale, so ``q > 2^(scale_bits + log2(P*clip) + 2)`` plus one bit for the noise. ``q`` is rounded
+    up to whole bytes (the storage width); the special prime takes the rest of the budget (<= 60).
+    """
+    if poly_degree not in _CKKS_FEDAVG_BUDGET:
+        raise HEError(f"poly_degree must be one of {sorted(_CKKS_FEDAVG_BUDGET)}, got {poly_degree}")
+    if not 16 <= scale_bits <= 40:
+        raise HEError(f"scale_bits must be in [16, 40], got {scale_bits}")
+    if not 1 <= max_parties <= 4096:
+        raise HEError(f"max_parties must be in [1, 4096], got {max_parties}")
+    if not clip > 0:
+        raise HEError(f"clip must be positive, got {clip}")
+    need = scale_bits + max(0, int(np.ceil(np.log2(max_parties * clip)))) + 3
+    width = -(-need // 8)
+    q_bits = 8 * width
+    special = min(60, _CKKS_FEDAVG_BUDGET[poly_degree] - q_bits)
+    if q_bits > 60 or special < 20:
+        raise HEError(f"scale 2^{scale_bits} with {max_parties} parties x clip {clip} needs a "
+                      f"{q_bits}-bit prime: too large for N={poly_degree}")
+    return {"mode": "fedavg", "scheme": "ckks", "n": poly_degree, "coeff": [q_bits, special],
+            "scale_bits": scale_bits, "max_parties": max_parties, "clip": float(clip), "width": width}
+
+
+def _smallest_fedavg_ckks(n_params: int, **options) -> dict:
+    best = None
+    for n in sorted(_CKKS_FEDAVG_BUDGET, reverse=True):
+        try:
+            p = _fedavg_ckks_params(**options, poly_degree=n)
+        except HEError:
+            continue
+        size = -(-(n_params + 1) // (n // 2)) * 2 * n * p["width"]
+        if best is None or size < best[0]:
+            best = (size, p)
+    if best is None:
+        raise HEError(f"no ckks fedavg parameters fit {options}")
+    return best[1]
+
+
+def _fedavg_scheme_params(scheme: str, n_params: int | None, options: dict) -> dict:
+    if scheme == "bfv-packed":
+        return _smallest_fedavg(int(n_params), **options) if n_params else _fedavg_params(**options)
+    if scheme == "ckks":
+        bad = sorted(set(options) - {"scale_bits", "max_parties", "clip", "poly_degree"})
+        if bad:
+            raise HEError(f"fedavg scheme 'ckks' does not take {bad}")
+        return _smallest_fedavg_ckks(int(n_params), **options) if n_params else _fedavg_ckks_params(**options)
+    raise HEError(f"unknown fedavg scheme {scheme!r}; expected one of {FEDAVG_SCHEMES}")
 
 
 def _ckks_params(mode: str) -> dict:
@@ -226,12 +305,13 @@ def _seal_load(obj, seal_ctx, data: bytes):
 _SEAL_HEAD = struct.Struct("<HBBBBHQ")  # magic, header size, major, minor, compr mode, rsv, size
 
 
-def _seal_ciphertext_bytes(coeffs: np.ndarray, parms_id: Sequence[int], n: int, version) -> bytes:
-    """Serialize a 2-polynomial, 1-prime, non-NTT SEAL ciphertext (compression: none)."""
+def _seal_ciphertext_bytes(coeffs: np.ndarray, parms_id: Sequence[int], n: int, version,
+                           ntt: bool = False, scale: float = 1.0) -> bytes:
+    """Serialize a 2-polynomial, 1-prime SEAL ciphertext (compression: none)."""
     dyn = struct.pack("<Q", coeffs.size) + coeffs.astype("<u8", copy=False).tobytes()
     dyn = _SEAL_HEAD.pack(0xA15E, 16, version[0], version[1], 0, 0, 16 + len(dyn)) + dyn
-    members = (struct.pack("<4Q", *parms_id) + b"\x00"
-               + struct.pack("<QQQdQ", 2, n, 1, 1.0, 1) + dyn)
+    members = (struct.pack("<4Q", *parms_id) + (b"\x01" if ntt else b"\x00")
+               + struct.pack("<QQQdQ", 2, n, 1, float(scale), 1) + dyn)
     return _SEAL_HEAD.pack(0xA15E, 16, version[0], version[1], 0, 0, 16 + len(members)) + members
 
 
@@ -253,15 +333,24 @@ class HEContext:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
+    def scheme(self) -> str:
+        return self.params["scheme"]
+
+    @property
     def slots(self) -> int:
         return self.params["n"] // 2 if self.params["scheme"] == "ckks" else self.params["n"]
 
     @property
     def per_ciphertext(self) -> int:
         """Number of values one ciphertext carries."""
-        if self.mode == "fedavg":
+        if self.params["scheme"] == "bfv-packed":
             return self.params["n"] * self.params["lanes"]
         return self.slots
+
+    @property
+    def width(self) -> int:
+        """Bytes per stored ciphertext coefficient (fedavg blobs)."""
+        return self.params.get("width", 8)
 
 
 def _envelope(params: dict, has_secret: bool, sections: list[bytes]) -> bytes:
@@ -316,19 +405,19 @@ def generate_keys(mode: str = "fedavg", **options) -> tuple[bytes, bytes]:
     """Make a key pair for ``mode``.
 
     Returns ``(secret_context_bytes, public_context_bytes)``. The public context holds no secret
-    key. ``fedavg`` accepts ``quant_bits`` (default 12), ``max_parties`` (8), ``clip`` (1.0,
-    the bound applied to each coordinate of an update), and either ``poly_degree`` (4096 or 2048)
-    or ``n_params`` (the model size: picks the degree giving the smallest ciphertexts).
+    key. ``fedavg`` accepts ``scheme`` (``"ckks"``, the default, or ``"bfv-packed"``),
+    ``max_parties`` (8), ``clip`` (1.0, the bound applied to each coordinate of an update), either
+    ``poly_degree`` (4096 or 2048) or ``n_params`` (the model size: picks the degree giving the
+    smallest ciphertexts), and per scheme ``scale_bits`` (ckks, default 25) or ``quant_bits``
+    (bfv-packed, default 12). The scheme is part of the public context (and its fingerprint).
     """
     if mode not in MODES:
         raise HEError(f"unknown mode {mode!r}; expected one of {MODES}")
     if mode == "fedavg":
+        scheme = options.pop("scheme", None) or DEFAULT_FEDAVG_SCHEME
         n_params = options.pop("n_params", None)
-        params = _smallest_fedavg(int(n_params), **options) if n_params else _fedavg_params(**options)
-        parms = seal.EncryptionParameters(seal.SCHEME_TYPE.BFV)
-        parms.set_poly_modulus_degree(params["n"])
-        parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
-        parms.set_plain_modulus(params["plain_modulus"])
+        params = _fedavg_scheme_params(scheme, n_params, options)
+        parms = _seal_parms(params)
         sctx = seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128)
         keygen = seal.KeyGenerator(sctx)
         pk = seal.PublicKey()
@@ -353,6 +442,24 @@ def generate_keys(mode: str = "fedavg", **options) -> tuple[bytes, bytes]:
     return _envelope(secret_params, True, [sec_ts]), public
 
 
+def _seal_parms(params: dict):
+    ckks = params["scheme"] == "ckks"
+    parms = seal.EncryptionParameters(seal.SCHEME_TYPE.CKKS if ckks else seal.SCHEME_TYPE.BFV)
+    parms.set_poly_modulus_degree(params["n"])
+    parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
+    if not ckks:
+        parms.set_plain_modulus(params["plain_modulus"])
+    return parms
+
+
+def _expected_fedavg_params(params: dict) -> dict:
+    if params.get("scheme") == "ckks":
+        return _fedavg_ckks_params(params["scale_bits"], params["max_parties"], params["clip"], params["n"])
+    if params.get("scheme") == "bfv-packed":
+        return _fedavg_params(params["quant_bits"], params["max_parties"], params["clip"], params["n"])
+    raise ContextRejected(f"unknown fedavg scheme {params.get('scheme')!r}")
+
+
 @functools.lru_cache(maxsize=16)
 def _load_context(data: bytes, want_secret: bool) -> HEContext:
     params, has_secret, sections = _open_envelope(data)
@@ -364,16 +471,19 @@ def _load_context(data: bytes, want_secret: bool) -> HEContext:
     fp = bytes.fromhex(params["public_fingerprint"]) if has_secret else fingerprint(data)
     hc = HEContext(mode=mode, params=params, fingerprint=fp, has_secret=has_secret)
     try:
-        if params["scheme"] == "bfv":
+        if mode == "fedavg":
             if len(sections) != (3 if has_secret else 2):
                 raise ContextRejected("fedavg context has the wrong number of sections"
                                       + ("" if has_secret else " (a secret key published as public?)"))
-            parms = _seal_load(seal.EncryptionParameters(seal.SCHEME_TYPE.BFV), None, sections[0])
-            expect = _fedavg_params(params["quant_bits"], params["max_parties"], params["clip"],
-                                    params["n"])
-            if any(params[k] != expect[k] for k in expect) or \
-                    parms.plain_modulus().value() != params["plain_modulus"] or \
-                    parms.poly_modulus_degree() != params["n"]:
+            ckks = params.get("scheme") == "ckks"
+            expect = _expected_fedavg_params(params)
+            parms = _seal_load(seal.EncryptionParameters(seal.SCHEME_TYPE.CKKS if ckks else seal.SCHEME_TYPE.BFV),
+                               None, sections[0])
+            coeff = parms.coeff_modulus()
+            if any(params.get(k) != expect[k] for k in expect) or \
+                    parms.poly_modulus_degree() != params["n"] or \
+                    [m.bit_count() for m in coeff] != params["coeff"] or \
+                    (not ckks and parms.plain_modulus().value() != params["plain_modulus"]):
                 raise ContextRejected("fedavg context parameters are inconsistent")
             sctx = seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128)
             if not sctx.parameters_set():
@@ -386,6 +496,8 @@ def _load_context(data: bytes, want_secret: bool) -> HEContext:
             hc._cache["q"] = np.uint64(first.parms().coeff_modulus()[0].value())
             hc._cache["parms_id"] = list(sctx.first_parms_id())
             hc._cache["version"] = (sections[0][3], sections[0][4])  # SEAL header of parms
+            if int(hc._cache["q"]) >= 1 << (8 * hc.width):
+                raise ContextRejected("fedavg context parameters are inconsistent (q exceeds width)")
         else:
             if len(sections) != 1:
                 raise ContextRejected("CKKS context has the wrong number of sections")
@@ -421,6 +533,7 @@ class BlobHeader:
     n_parties: int
     checksum: int
     fingerprint: bytes
+    scheme: str = "ckks"
 
     @property
     def size(self) -> int:
@@ -438,9 +551,9 @@ def _checksum(payload) -> int:
     return (s ^ (len(payload) * 0x9E3779B97F4A7C15)) & 0xFFFFFFFFFFFFFFFF
 
 
-def _blob(mode: str, n_values: int, n_ct: int, n_parties: int, fp: bytes, payload: bytes) -> bytes:
-    head = _BLOB_HEAD.pack(_BLOB_MAGIC, _VERSION, _MODE_ID[mode], 0, n_values, n_ct, n_parties,
-                           _checksum(payload), fp)
+def _blob(hc: HEContext, n_values: int, n_ct: int, n_parties: int, payload: bytes) -> bytes:
+    head = _BLOB_HEAD.pack(_BLOB_MAGIC, _VERSION, _MODE_ID[hc.mode], _SCHEME_ID[hc.scheme], n_values,
+                           n_ct, n_parties, _checksum(payload), hc.fingerprint)
     return head + payload
 
 
@@ -450,14 +563,16 @@ def read_header(blob: bytes) -> BlobHeader:
         raise CiphertextRejected(f"ciphertext must be bytes, got {type(blob).__name__}")
     if len(blob) < _BLOB_HEAD.size:
         raise CiphertextRejected(f"ciphertext too short ({len(blob)} bytes)")
-    magic, version, mode_id, _, n_values, n_ct, n_parties, crc, fp = _BLOB_HEAD.unpack_from(blob)
+    magic, version, mode_id, scheme_id, n_values, n_ct, n_parties, crc, fp = _BLOB_HEAD.unpack_from(blob)
     if magic != _BLOB_MAGIC:
         raise CiphertextRejected("not a datacap ciphertext (bad magic)")
     if version != _VERSION:
         raise CiphertextRejected(f"unsupported ciphertext version {version}")
     if not 1 <= mode_id <= len(MODES):
         raise CiphertextRejected(f"unknown mode id {mode_id}")
-    return BlobHeader(MODES[mode_id - 1], n_values, n_ct, n_parties, crc, fp)
+    if scheme_id not in _SCHEME_NAME:
+        raise CiphertextRejected(f"unknown scheme id {scheme_id}")
+    return BlobHeader(MODES[mode_id - 1], n_values, n_ct, n_parties, crc, fp, _SCHEME_NAME[scheme_id])
 
 
 def _check(hc: HEContext, blob: bytes, n_values: int | None) -> tuple[BlobHeader, memoryview]:
@@ -468,6 +583,8 @@ def _check(hc: HEContext, blob: bytes, n_values: int | None) -> tuple[BlobHeader
         raise CiphertextRejected(
             f"ciphertext was made under context {h.fingerprint.hex()[:16]}..., "
             f"not {hc.fingerprint.hex()[:16]}... (wrong public context)")
+    if h.scheme != hc.scheme:
+        raise CiphertextRejected(f"ciphertext is a {h.scheme!r} ciphertext, context is {hc.scheme!r}")
     if n_values is not None and h.n_values != n_values:
         raise CiphertextRejected(f"ciphertext holds {h.n_values} values, expected {n_values}")
     expect_ct = -(-h.n_values // hc.per_ciphertext)
@@ -482,12 +599,34 @@ def _check(hc: HEContext, blob: bytes, n_values: int | None) -> tuple[BlobHeader
     return h, payload
 
 
-def _bfv_coeffs(hc: HEContext, h: BlobHeader, payload) -> np.ndarray:
-    n = hc.params["n"]
-    if len(payload) != h.n_ct * 2 * n * 8:
+def _to_width(coeffs: np.ndarray, width: int) -> bytes:
+    """uint64 coefficients (each < 2^(8*width)) as little-endian ``width``-byte integers."""
+    c = np.ascontiguousarray(coeffs, dtype="<u8")
+    if width == 8:
+        return c.tobytes()
+    if width == 4:
+        return c.astype("<u4").tobytes()
+    return c.view(np.uint8).reshape(-1, 8)[:, :width].tobytes()
+
+
+def _from_width(payload, width: int) -> np.ndarray:
+    if width == 8:
+        return np.frombuffer(payload, dtype="<u8")
+    if width == 4:
+        return np.frombuffer(payload, dtype="<u4").astype(np.uint64)
+    raw = np.frombuffer(payload, dtype=np.uint8).reshape(-1, width)
+    out = np.zeros((raw.shape[0], 8), dtype=np.uint8)
+    out[:, :width] = raw
+    return out.view("<u8").reshape(-1)
+
+
+def _fedavg_coeffs(hc: HEContext, h: BlobHeader, payload, narrow: bool = False) -> np.ndarray:
+    """The blob's coefficients as uint64 (or, with ``narrow`` and width 4, a zero-copy uint32 view)."""
+    n, width = hc.params["n"], hc.width
+    if len(payload) != h.n_ct * 2 * n * width:
         raise CiphertextRejected(
-            f"payload is {len(payload)} bytes, expected {h.n_ct * 2 * n * 8} for {h.n_ct} ciphertexts")
-    arr = np.frombuffer(payload, dtype="<u8")
+            f"payload is {len(payload)} bytes, expected {h.n_ct * 2 * n * width} for {h.n_ct} ciphertexts")
+    arr = np.frombuffer(payload, dtype="<u4") if narrow and width == 4 else _from_width(payload, width)
     if arr.size and int(arr.max()) >= int(hc._cache["q"]):
         raise CiphertextRejected("ciphertext coefficient out of range (garbled or foreign ciphertext)")
     return arr
@@ -528,7 +667,7 @@ def ckks_vectors(hc: HEContext, blob: bytes, n_values: int | None = None) -> lis
 def pack_ckks(hc: HEContext, vectors: list, n_values: int, n_parties: int = 1) -> bytes:
     """Serialize TenSEAL CKKS vectors as one blob."""
     payload = b"".join(struct.pack("<I", len(b)) + b for b in (v.serialize() for v in vectors))
-    return _blob(hc.mode, n_values, len(vectors), n_parties, hc.fingerprint, payload)
+    return _blob(hc, n_values, len(vectors), n_parties, payload)
 
 
 def validate_ciphertext(public_ctx: bytes, blob: bytes, n_values: int | None = None) -> BlobHeader:
@@ -541,7 +680,7 @@ def validate_ciphertext(public_ctx: bytes, blob: bytes, n_values: int | None = N
     hc = load_public_context(public_ctx)
     if hc.mode == "fedavg":
         h, payload = _check(hc, blob, n_values)
-        _bfv_coeffs(hc, h, payload)
+        _fedavg_coeffs(hc, h, payload)
         return h
     ckks_vectors(hc, blob, n_values)
     return read_header(blob)
@@ -607,6 +746,45 @@ def _bfv_encrypt_slots(hc: HEContext, slots: np.ndarray) -> np.ndarray:
     return out
 
 
+def _ckks_encrypt_slots(hc: HEContext, vals: np.ndarray) -> np.ndarray:
+    """Encode ``vals`` N/2 per ciphertext at the context's scale and encrypt (fedavg ckks)."""
+    enc = hc._cache.get("encryptor")
+    if enc is None:
+        enc = hc._cache["encryptor"] = seal.Encryptor(hc.seal_ctx, hc.public_key)
+        hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
+    encoder, n, slots = hc._cache["encoder"], hc.params["n"], hc.slots
+    scale = float(2 ** hc.params["scale_bits"])
+    n_ct = -(-vals.size // slots)
+    out = np.empty((n_ct, 2 * n), dtype=np.uint64)
+    for i in range(n_ct):
+        pt, ct = seal.Plaintext(), seal.Ciphertext()
+        encoder.encode(vals[i * slots:(i + 1) * slots].tolist(), scale, pt)
+        enc.encrypt(pt, ct)
+        if ct.size() != 2 or ct.coeff_modulus_size() != 1 or not ct.is_ntt_form():
+            raise HEError("unexpected ciphertext shape from SEAL")
+        da = ct.dyn_array()
+        out[i] = np.fromiter(map(da.at, range(2 * n)), dtype=np.uint64, count=2 * n)
+    return out
+
+
+def _ckks_decrypt_slots(hc: HEContext, coeffs: np.ndarray, n_ct: int) -> np.ndarray:
+    n = hc.params["n"]
+    dec = hc._cache.get("decryptor")
+    if dec is None:
+        dec = hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
+        hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
+    encoder, scale = hc._cache["encoder"], float(2 ** hc.params["scale_bits"])
+    out = []
+    for i in range(n_ct):
+        raw = _seal_ciphertext_bytes(coeffs[i * 2 * n:(i + 1) * 2 * n], hc._cache["parms_id"], n,
+                                     hc._cache["version"], ntt=True, scale=scale)
+        ct = _seal_load(seal.Ciphertext(), hc.seal_ctx, raw)
+        pt = seal.Plaintext()
+        dec.decrypt(ct, pt)
+        out.append(np.asarray(encoder.decode_double(pt), dtype=np.float64))
+    return np.concatenate(out)
+
+
 def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
                    seed: int | None = None) -> bytes:
     """Encrypt ``weight * vector`` for add-only aggregation (mode ``fedavg``).
@@ -614,7 +792,8 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
     ``vector`` is the owner's update (new weights minus global weights), clipped to the context's
     ``[-clip, clip]``; ``weight`` in [0, 1] is the owner's sample weight (e.g. its sample count
     divided by the job's maximum). The weight itself travels in one extra encrypted value so the
-    trainer divides by the exact sum of weights. ``seed`` fixes the stochastic rounding.
+    trainer divides by the sum of weights. ``seed`` fixes the stochastic rounding (bfv-packed;
+    CKKS encodes the weighted reals directly). The scheme is the context's.
     """
     hc = load_public_context(public_ctx)
     if hc.mode != "fedavg":
@@ -625,6 +804,10 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
         raise HEError("update contains NaN or infinity")
     if not 0.0 <= float(weight) <= 1.0:
         raise HEError(f"weight must be in [0, 1], got {weight}")
+    if hc.scheme == "ckks":
+        vals = np.append(np.clip(v, -p["clip"], p["clip"]) * float(weight), float(weight))
+        cts = _ckks_encrypt_slots(hc, vals)
+        return _blob(hc, v.size, cts.shape[0], 1, _to_width(cts, hc.width))
     qmax = _qmax(p)
     w_int = int(round(float(weight) * qmax))
     rng = np.random.default_rng(seed)
@@ -632,7 +815,7 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
     ints = np.clip(_stochastic_round(scaled, rng), -qmax, qmax)
     ints = np.append(ints, w_int)
     cts = _bfv_encrypt_slots(hc, _pack_lanes(ints, p))
-    return _blob("fedavg", v.size, cts.shape[0], 1, hc.fingerprint, cts.astype("<u8").tobytes())
+    return _blob(hc, v.size, cts.shape[0], 1, _to_width(cts, hc.width))
 
 
 def encrypt_values(public_ctx: bytes, values: np.ndarray) -> bytes:
@@ -676,11 +859,11 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
         arrays = []
         for i, (h, payload) in enumerate(zip(heads, payloads)):
             try:
-                arrays.append(_bfv_coeffs(hc, h, payload))
+                arrays.append(_fedavg_coeffs(hc, h, payload, narrow=True))
             except CiphertextRejected as e:
                 raise CiphertextRejected(f"blob {i}: {e}") from e
         acc = _sum_mod(arrays, hc._cache["q"])
-        return _blob("fedavg", n_values, heads[0].n_ct, parties, hc.fingerprint, acc.tobytes())
+        return _blob(hc, n_values, heads[0].n_ct, parties, _to_width(acc, hc.width))
     total = None
     for i, b in enumerate(blobs):
         try:
@@ -698,10 +881,10 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
 def _sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:
     """Exact sum mod q of uint64 arrays whose entries are < q < 2^60 (SEAL's add, vectorized).
 
-    Up to 16 terms are added without reduction (16 q <= 2^64), then reduced by conditional
+    Up to 2^64/q terms (16 for a 60-bit q) are added without reduction, then reduced by conditional
     subtraction of ..., 4q, 2q, q, each as ``min(x, x - kq)`` (a wrapped difference is larger).
     """
-    acc = arrays[0].copy()
+    acc = arrays[0].astype(np.uint64)  # (a copy; arrays may be uint32 views of the payload)
     scratch = np.empty_like(acc)
 
     def reduce():  # acc < terms * q  ->  acc < q
@@ -710,9 +893,10 @@ def _sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:
             np.subtract(acc, np.uint64(k) * q, out=scratch)
             np.minimum(acc, scratch, out=acc)
 
+    cap = min(1 << 16, ((1 << 64) - 1) // int(q))  # terms that fit in uint64 unreduced (16 at 2^60)
     terms = 1
     for a in arrays[1:]:
-        if terms == 16:
+        if terms == cap:
             reduce()
             terms = 1
         np.add(acc, a, out=acc)
@@ -750,7 +934,10 @@ def decrypt_sum(secret_ctx: bytes, blob: bytes, n: int | None = None) -> tuple[n
     if hc.mode != "fedavg":
         raise HEError(f"decrypt_sum needs a fedavg context, got {hc.mode!r}")
     h, payload = _check(hc, blob, n)
-    coeffs = _bfv_coeffs(hc, h, payload)
+    coeffs = _fedavg_coeffs(hc, h, payload)
+    if hc.scheme == "ckks":
+        vals = _ckks_decrypt_slots(hc, coeffs, h.n_ct)[:h.n_values + 1]
+        return vals[:-1], float(vals[-1])
     ints = _unpack_lanes(_bfv_decrypt_slots(hc, coeffs, h.n_ct), h.n_values + 1, hc.params)
     qmax = _qmax(hc.params)
     total_weight = ints[-1] / qmax

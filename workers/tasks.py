@@ -36,8 +36,11 @@ def _single_thread():
 
 @app.task(name="datacap.generate_keys", **_retrying)
 def generate_keys(mode: str = "fedavg", options: dict | None = None) -> dict:
+    """options: per :func:`workers.he.generate_keys`; for fedavg ``scheme`` is ``"ckks"`` (default)
+    or ``"bfv-packed"``. The chosen scheme is returned and is recorded in the public context."""
     sk, pk = he.generate_keys(mode, **(options or {}))
-    return {"secret_ctx": b64e(sk), "public_ctx": b64e(pk), "fingerprint": he.fingerprint(pk).hex()}
+    return {"secret_ctx": b64e(sk), "public_ctx": b64e(pk), "fingerprint": he.fingerprint(pk).hex(),
+            "scheme": he.load_public_context(pk).scheme}
 
 
 @app.task(name="datacap.train_encrypt", **_retrying)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from workers import compute, flower_app, training
+from workers import compute, flower_app, he, training
 
 SPEC = {"kind": "mlp", "hidden": [32], "features": 64, "classes": 10}
 ROUNDS, CFG = 20, {"epochs": 2, "lr": 0.05, "batch": 32}
@@ -19,14 +19,19 @@ def _run(public_ctx, secret_ctx, split, log=None):
 
 
 @pytest.fixture(scope="module")
-def accuracies(fedavg_keys, digits4):
-    sk, pk = fedavg_keys
-    log = []
-    enc = _run(pk, sk, digits4, log)
+def plain_reference(digits4):
     plain = _run(None, None, digits4)
     central_w = training.train_centralized(SPEC, digits4.X_train, digits4.y_train, 10, 0.05, 32, 0)
     central = training.evaluate(SPEC, central_w, digits4.X_test, digits4.y_test)["accuracy"]
-    return enc, plain, central, log
+    return plain, central
+
+
+@pytest.fixture(scope="module", params=["ckks", "bfv-packed"])
+def accuracies(request, plain_reference, digits4):
+    sk, pk = he.generate_keys("fedavg", scheme=request.param, n_params=training.n_params(SPEC))
+    log = []
+    enc = _run(pk, sk, digits4, log)
+    return (enc, *plain_reference, log)
 
 
 def test_encrypted_fedavg_matches_plaintext_fedavg(accuracies):
@@ -46,8 +51,8 @@ def test_round_log_records_commitments(accuracies):
     assert all(len(r.aggregate_sha256) == 64 and len(r.update_sha256) == 4 for r in log)
 
 
-def test_aggregate_can_be_verified_by_anyone(fedavg_keys, digits4):
-    _, pk = fedavg_keys
+def test_aggregate_can_be_verified_by_anyone(any_fedavg_keys, digits4):
+    _, pk = any_fedavg_keys
     g = training.init_weights(SPEC, 0)
     ups = [compute.train_and_encrypt(pk, compute.TrainRequest(SPEC, g, epochs=1, seed=i, weight_cap=500), X, y)
            for i, (X, y) in enumerate(digits4.owners)]
@@ -62,8 +67,8 @@ def test_aggregate_can_be_verified_by_anyone(fedavg_keys, digits4):
     assert not compute.verify_aggregate(pk, blobs[:3] + [bytes(garbled)], agg.sha256)
 
 
-def test_flower_client_returns_ciphertext_as_uint8_array(fedavg_keys, digits4):
-    _, pk = fedavg_keys
+def test_flower_client_returns_ciphertext_as_uint8_array(any_fedavg_keys, digits4):
+    _, pk = any_fedavg_keys
     X, y = digits4.owners[0]
     client = flower_app.DatacapClient(pk, SPEC, X, y)
     params, n, metrics = client.fit([training.init_weights(SPEC, 0)], {"epochs": 1, "weight_cap": 500})
