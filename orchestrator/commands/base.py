@@ -93,6 +93,13 @@ class App:
             rendered = json.dumps(jsonable(data.as_dict() if hasattr(data, "as_dict") else data), indent=2, default=str)
         self.out.print(rendered, highlight=False)
 
+    def emit_line(self, data: dict, human: str) -> None:
+        """One item of a stream: a compact JSON line under --json (JSON Lines), else the human text."""
+        if self.as_json:
+            click.echo(json.dumps(jsonable(data), separators=(",", ":"), default=str))
+        else:
+            self.out.print(human, highlight=False)
+
     @contextlib.contextmanager
     def step(self, text: str) -> Iterator[Callable[[str], None]]:
         """A spinner on stderr for a long step (silent under --json); yields an updater."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from orchestrator.actions import fmt_cap, parse_cap
+from orchestrator import possession
 from orchestrator.actions import assets
 from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
 from orchestrator.errors import InvalidInput, NotFound
@@ -59,6 +60,10 @@ def register(app: App, path, name, description, price, bonus) -> None:
     with app.step("registering"):
         reg = assets.register_dataset(chain, app.storage(), path, name=name, description=description,
                                       price=price_wei, bonus=bonus_wei)
+    # remember where the records live and declare the leaf count, so possession challenges can be answered
+    possession.LocalDatasets(app.settings.data_dir).remember(chain.chain_id, reg.token_id, path)
+    with app.step("declaring leaf count"):
+        possession.register_leaf_count(chain, reg.token_id, reg.commitment.records)
     app.emit(reg, lambda: f"$Data #{reg.token_id}  root {reg.commitment.root}  metadata ipfs://{reg.metadata_cid}\n"
              + tx_line(reg.tx))
 
@@ -126,3 +131,58 @@ def show(app: App, token_id) -> None:
     """
     d = assets.show_data(app.chain(signed=False), token_id)
     app.emit(d)
+
+
+@group.command("challenge")
+@click.argument("token_id", type=int)
+@json_option
+@pass_app
+def challenge(app: App, token_id) -> None:
+    """Challenge the owner of a $Data to prove possession (posts the challenge deposit).
+
+    Leaf indices come from a block two blocks later; an unanswered challenge slashes the data mortgage.
+
+    \b
+    Example:
+      datacap data challenge 3
+    """
+    challenge_id, tx = possession.open_challenge(app.chain(), token_id)
+    app.emit({"challenge_id": challenge_id, "tx": tx.as_dict()}, f"challenge #{challenge_id} on $Data #{token_id}\n"
+             + tx_line(tx))
+
+
+@group.command("answer")
+@click.argument("challenge_id", type=int)
+@click.option("--path", "dataset", default=None, help="The dataset (default: where `data register` saw it).")
+@json_option
+@pass_app
+def answer(app: App, challenge_id, dataset) -> None:
+    """Answer a possession challenge with the named records and their Merkle proofs.
+
+    `datacap listen` does this by itself for this machine's datasets.
+
+    \b
+    Example:
+      datacap data answer 1
+    """
+    chain = app.chain()
+    if dataset is None:
+        data_id = chain.call("PossessionChallenges.challengeOf", challenge_id)["dataId"]
+        dataset = possession.local_dataset_for(chain, possession.LocalDatasets(app.settings.data_dir), data_id)
+    ans = possession.answer_challenge(chain, challenge_id, dataset)
+    app.emit(ans, lambda: f"answered challenge #{challenge_id} (leaves {ans.indices})\n" + tx_line(ans.tx))
+
+
+@group.command("slash-unanswered")
+@click.argument("challenge_id", type=int)
+@json_option
+@pass_app
+def slash_unanswered(app: App, challenge_id) -> None:
+    """After its deadline, slash the data mortgage behind an unanswered challenge.
+
+    \b
+    Example:
+      datacap data slash-unanswered 1
+    """
+    tx = possession.slash_unanswered(app.chain(), challenge_id)
+    app.emit(tx, tx_line(tx))

@@ -12,12 +12,15 @@ from orchestrator.errors import ConfigError
 @click.option("--from-block", type=int, default=None, help="First block when no cursor is saved (default: deployment).")
 @click.option("--once", is_flag=True, help="Process what is confirmed now and exit.")
 @click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between polls.")
+@click.option("--answer-challenges/--no-answer-challenges", default=True, show_default=True,
+              help="Answer possession challenges against this machine's datasets (needs this party's key).")
 @json_option
 @pass_app
-def listen(app: App, from_block, once, interval) -> None:
+def listen(app: App, from_block, once, interval, answer_challenges) -> None:
     """Follow the deployment's events (confirmed, reorg-aware, cursor in SQLite) and print them.
 
-    The cursor lives in <data dir>/listener.sqlite, so a restart resumes where it stopped.
+    The cursor lives in <data dir>/listener.sqlite, so a restart resumes where it stopped. With --json,
+    one JSON object per line (JSON Lines). Challenges against this machine's datasets are answered.
 
     \b
     Example:
@@ -25,23 +28,36 @@ def listen(app: App, from_block, once, interval) -> None:
     """
     import time
 
-    from orchestrator.listener import EventListener
+    from orchestrator.listener import EventListener, Outbox
+    from orchestrator.possession import ChallengeResponder, LocalDatasets
 
-    chain = app.chain(signed=False)
+    chain = app.chain(signed=answer_challenges)
     contracts = {n: chain.contract(n) for n in chain.deployment.contracts}
     app.settings.data_dir.mkdir(parents=True, exist_ok=True)
     lst = EventListener(chain.w3, str(app.settings.data_dir / "listener.sqlite"), contracts,
                         confirmations=app.settings.confirmations,
                         start_block=chain.deployment.start_block if from_block is None else from_block)
     seen: list = []
+    responder = ChallengeResponder(chain, LocalDatasets(app.settings.data_dir)) if answer_challenges else None
     for name, c in contracts.items():
         for ev in [e for e in c.abi if e.get("type") == "event"]:
+            if responder is not None and (name, ev["name"]) == ("PossessionChallenges", "Challenged"):
+                continue  # the responder owns this handler; it reports the event too
             lst.register(name, ev["name"], lambda event, _ctx: seen.append(event))
+    if responder is not None:
+        def on_challenged(event, ctx):
+            seen.append(event)
+            responder.on_challenged(event, ctx)
+
+        lst.register("PossessionChallenges", "Challenged", on_challenged)
+    outbox = Outbox(str(app.settings.data_dir / "listener.sqlite"))
     try:
         while True:
             lst.poll_once()
+            if responder is not None:
+                outbox.dispatch(responder.send)
             for ev in seen:
-                app.emit({"contract": ev.contract, "event": ev.name, "block": ev.block_number, "tx": ev.tx_hash,
+                app.emit_line({"contract": ev.contract, "event": ev.name, "block": ev.block_number, "tx": ev.tx_hash,
                           "args": ev.args}, f"#{ev.block_number} {ev.contract}.{ev.name} {ev.args}")
             seen.clear()
             if once:

@@ -1,0 +1,52 @@
+"""Possession challenges from the CLI: the owner's listener answers; a stale dataset cannot; silence is slashed."""
+
+from __future__ import annotations
+
+import json
+
+DAY = 86_400
+
+
+def _stake_of(admin, owner: str, data_id: int) -> int:
+    return admin.call("Staking.positionOf", owner, 0, data_id)["active"]
+
+
+def test_listener_answers_a_challenge_against_its_own_dataset(env, csv_file, register, admin):
+    data_id = register(csv_file, "dev1")
+    challenge = env.ok("data", "challenge", str(data_id), account="dev2")["challenge_id"]
+    admin.mine(3)  # the seed block (challenge block + 2) must be mined before leaves can be named
+
+    res = env.run("listen", "--once", "--json", account="dev1")
+    assert res.code == 0, res.stderr
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+
+    assert any(e["event"] == "Challenged" and e["args"]["challengeId"] == challenge for e in events)
+    assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is True
+    answered = admin.events("PossessionChallenges", "Answered", challengeId=challenge)
+    assert len(answered) == 1
+    # a second poll does not answer again (the outbox row is sent, the challenge closed)
+    assert env.run("listen", "--once", account="dev1").code == 0
+    assert len(admin.events("PossessionChallenges", "Answered", challengeId=challenge)) == 1
+
+
+def test_stale_local_dataset_cannot_answer_and_silence_is_slashed(env, csv_file, register, admin, addr):
+    data_id = register(csv_file, "dev3")
+    env.ok("stake", "deposit", "data-owner", "150", "--asset", str(data_id), account="dev3")
+    staked = _stake_of(admin, addr("dev3"), data_id)
+    challenge = env.ok("data", "challenge", str(data_id), account="dev4")["challenge_id"]
+    admin.mine(3)
+    csv_file.write_text(csv_file.read_text() + "99,99,99\n")  # the local records no longer match the root
+
+    line = env.fails("data", "answer", str(challenge), account="dev3")
+
+    assert "commits to" in line
+    assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is False
+    assert "DeadlineNotPassed" in env.fails("data", "slash-unanswered", str(challenge), account="dev4")
+    admin.increase_time(DAY + 1)
+    env.ok("data", "slash-unanswered", str(challenge), account="dev4")
+    assert _stake_of(admin, addr("dev3"), data_id) < staked
+
+
+def test_challenge_of_unregistered_leaf_count_is_refused(env, admin):
+    line = env.fails("data", "challenge", "999", account="dev2")
+    assert "LeafCountNotRegistered" in line
