@@ -22,6 +22,11 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 contract JobMarket is JobMarketStorage, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
+    /// @dev How long after the disputed round's challenge window the arbiter has to resolve a dispute before
+    /// anyone may `timeout` the job. Outlasts Governance's votingDelay + votingPeriod + timelock +
+    /// executionWindow (15 days by default). Not a Params field: Params is part of the ABI.
+    uint256 private constant _ARBITRATION_PERIOD = 30 days;
+
     /// @param token_ CapToken
     /// @param dataNFT_ $Data
     /// @param portfolioNFT_ $Portfolio (this contract needs its FREEZER_ROLE)
@@ -223,6 +228,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         uint128 deposit = _params.disputeDeposit;
         j.disputed = true;
         j.disputer = msg.sender;
+        _disputeDeposit[jobId] = deposit; // refunded or paid as posted, whatever setParams does meanwhile
         totalEscrowed += deposit;
         emit DisputeRaised(jobId, round, msg.sender, evidenceCid);
         if (deposit != 0) token.safeTransferFrom(msg.sender, address(this), deposit);
@@ -235,9 +241,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         Job storage j = _job(jobId);
         if (!j.disputed) revert NoDispute(jobId);
         address disputer = j.disputer;
-        uint256 deposit = _params.disputeDeposit;
-        j.disputed = false;
-        j.disputer = address(0);
+        uint256 deposit = _clearDispute(jobId, j);
         uint256 slashed;
         if (upheld) {
             Participant storage a = _participants[jobId][j.aggregator];
@@ -282,8 +286,11 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     }
 
     /// @notice Anyone may end a stalled job: unfilled after the join deadline, not started a round after it,
-    /// aggregate missing after its deadline (aggregator penalized, job cancelled), or trainer silent for
-    /// `trainerGrace` after a challenge window (job settled by contribution, without a model).
+    /// aggregate missing after its deadline (aggregator penalized, job cancelled), trainer silent for
+    /// `trainerGrace` after a challenge window (job settled by contribution, without a model), or a dispute
+    /// left unresolved 30 days after the round's challenge window (job cancelled, deposit back to the
+    /// disputer, aggregator bond not slashed).
+    /// @dev The unresolved-dispute case emits only JobCancelled; resolveDispute then reverts NoDispute.
     function timeout(uint256 jobId) external nonReentrant {
         Job storage j = _job(jobId);
         Status s = j.status;
@@ -291,7 +298,10 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (s == Status.Open && block.timestamp > uint256(j.joinDeadline) + j.roundDuration) {
             return _cancel(jobId, j);
         }
-        if (s == Status.Running && !j.disputed) {
+        if (s == Status.Running && j.disputed) {
+            uint256 challengeEnd = _rounds[jobId][j.currentRound].challengeEnd;
+            if (block.timestamp > challengeEnd + _ARBITRATION_PERIOD) return _expireDispute(jobId, j);
+        } else if (s == Status.Running) {
             Round storage r = _rounds[jobId][j.currentRound];
             if (r.aggregateHash == 0 && block.timestamp > r.aggregateDeadline) {
                 Participant storage a = _participants[jobId][j.aggregator];
@@ -404,6 +414,23 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (aggregatorFee != 0) token.safeTransfer(j.aggregator, aggregatorFee);
         if (curatorFee != 0) token.safeTransfer(portfolioNFT.ownerOf(j.portfolioId), curatorFee);
         if (refund != 0) token.safeTransfer(j.trainer, refund);
+    }
+
+    /// @dev Clears the pending dispute and returns the deposit it escrowed.
+    function _clearDispute(uint256 jobId, Job storage j) private returns (uint256 deposit) {
+        deposit = _disputeDeposit[jobId];
+        delete _disputeDeposit[jobId];
+        j.disputed = false;
+        j.disputer = address(0);
+    }
+
+    /// @dev The arbiter never ruled: cancel the job and return the deposit; nobody is slashed.
+    function _expireDispute(uint256 jobId, Job storage j) private {
+        address disputer = j.disputer;
+        uint256 deposit = _clearDispute(jobId, j);
+        totalEscrowed -= deposit;
+        _cancel(jobId, j);
+        if (deposit != 0) token.safeTransfer(disputer, deposit);
     }
 
     /// @dev Refunds the unpaid budget and forfeits to the trainer; bonds stay claimable.
