@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IDataNFT} from "../interfaces/IDataNFT.sol";
 import {IPortfolioNFT} from "../interfaces/IPortfolioNFT.sol";
 import {IModelNFT} from "../interfaces/IModelNFT.sol";
 import {IRewards} from "../interfaces/IRewards.sol";
 import {IFreezeRegistry} from "../interfaces/IFreezeRegistry.sol";
+import {JobMarketStorage} from "./JobMarketStorage.sol";
 
 /// @title JobMarket: the training-job lifecycle of DESIGN §4.
 /// @notice The trainer escrows a budget; data owners of the portfolio join with a bond; one bonded volunteer
@@ -20,37 +19,13 @@ import {IFreezeRegistry} from "../interfaces/IFreezeRegistry.sol";
 /// aggregate. Contributions (samples x portfolio weight) accumulate as updates arrive, so finalize is O(1)
 /// in the number of participants and each participant pulls its share with `claimPayout`.
 /// Participants are indexed 0..255 so rounds keep bitmaps; only misses and exclusions are iterated.
-contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
+contract JobMarket is JobMarketStorage, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    /// @notice May change parameters and dependencies (Governance).
-    bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
-    /// @notice May resolve disputes (Governance).
-    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
-    uint256 public constant MAX_PARTICIPANTS = 256;
-    uint256 public constant MAX_ROUNDS = 1_000;
-    uint256 private constant _BPS = 10_000;
-
-    IERC20 public immutable token;
-    IDataNFT public immutable dataNFT;
-    IPortfolioNFT public immutable portfolioNFT;
-    IModelNFT public immutable modelNFT;
-    address public treasury;
-    IRewards public rewards;
-    IFreezeRegistry public freezeRegistry;
-
-    /// @notice Tokens this contract owes (budgets not paid, bonds, forfeits, dispute deposits).
-    uint256 public totalEscrowed;
-    uint256 public jobCount;
-    Params private _params;
-
-    mapping(uint256 jobId => Job) private _jobs;
-    mapping(uint256 jobId => mapping(uint256 round => Round)) private _rounds;
-    mapping(uint256 jobId => mapping(address account => Participant)) private _participants;
-    mapping(uint256 jobId => mapping(uint256 index => address)) private _participantAt;
-    mapping(uint256 jobId => mapping(uint256 dataId => bool)) private _dataJoined;
-    mapping(uint256 jobId => mapping(uint256 round => mapping(uint256 index => uint256))) private _updateContribution;
-    mapping(uint256 jobId => mapping(uint256 round => mapping(uint256 index => bytes32))) private _updateHash;
+    /// @dev How long after the disputed round's challenge window the arbiter has to resolve a dispute before
+    /// anyone may `timeout` the job. Outlasts Governance's votingDelay + votingPeriod + timelock +
+    /// executionWindow (15 days by default). Not a Params field: Params is part of the ABI.
+    uint256 private constant _ARBITRATION_PERIOD = 30 days;
 
     /// @param token_ CapToken
     /// @param dataNFT_ $Data
@@ -65,17 +40,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
         IModelNFT modelNFT_,
         address treasury_,
         address admin
-    ) {
-        token = token_;
-        dataNFT = dataNFT_;
-        portfolioNFT = portfolioNFT_;
-        modelNFT = modelNFT_;
-        treasury = treasury_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(PARAMS_ROLE, admin);
-        _grantRole(ARBITER_ROLE, admin);
-        _params = Params(10e18, 50e18, 10e18, 1 days, 1 days, 7 days, 2_000, 5_000, 5_000, 500);
-    }
+    ) JobMarketStorage(token_, dataNFT_, portfolioNFT_, modelNFT_, treasury_, admin) {}
 
     // ---------------------------------------------------------------- creation and joining
 
@@ -263,6 +228,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
         uint128 deposit = _params.disputeDeposit;
         j.disputed = true;
         j.disputer = msg.sender;
+        _disputeDeposit[jobId] = deposit; // refunded or paid as posted, whatever setParams does meanwhile
         totalEscrowed += deposit;
         emit DisputeRaised(jobId, round, msg.sender, evidenceCid);
         if (deposit != 0) token.safeTransferFrom(msg.sender, address(this), deposit);
@@ -275,9 +241,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
         Job storage j = _job(jobId);
         if (!j.disputed) revert NoDispute(jobId);
         address disputer = j.disputer;
-        uint256 deposit = _params.disputeDeposit;
-        j.disputed = false;
-        j.disputer = address(0);
+        uint256 deposit = _clearDispute(jobId, j);
         uint256 slashed;
         if (upheld) {
             Participant storage a = _participants[jobId][j.aggregator];
@@ -322,8 +286,11 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
     }
 
     /// @notice Anyone may end a stalled job: unfilled after the join deadline, not started a round after it,
-    /// aggregate missing after its deadline (aggregator penalized, job cancelled), or trainer silent for
-    /// `trainerGrace` after a challenge window (job settled by contribution, without a model).
+    /// aggregate missing after its deadline (aggregator penalized, job cancelled), trainer silent for
+    /// `trainerGrace` after a challenge window (job settled by contribution, without a model), or a dispute
+    /// left unresolved 30 days after the round's challenge window (job cancelled, deposit back to the
+    /// disputer, aggregator bond not slashed).
+    /// @dev The unresolved-dispute case emits only JobCancelled; resolveDispute then reverts NoDispute.
     function timeout(uint256 jobId) external nonReentrant {
         Job storage j = _job(jobId);
         Status s = j.status;
@@ -331,7 +298,10 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
         if (s == Status.Open && block.timestamp > uint256(j.joinDeadline) + j.roundDuration) {
             return _cancel(jobId, j);
         }
-        if (s == Status.Running && !j.disputed) {
+        if (s == Status.Running && j.disputed) {
+            uint256 challengeEnd = _rounds[jobId][j.currentRound].challengeEnd;
+            if (block.timestamp > challengeEnd + _ARBITRATION_PERIOD) return _expireDispute(jobId, j);
+        } else if (s == Status.Running) {
             Round storage r = _rounds[jobId][j.currentRound];
             if (r.aggregateHash == 0 && block.timestamp > r.aggregateDeadline) {
                 Participant storage a = _participants[jobId][j.aggregator];
@@ -376,79 +346,11 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
         }
     }
 
-    // ---------------------------------------------------------------- admin
-
-    /// @notice Set the market parameters; only PARAMS_ROLE.
-    function setParams(Params calldata params) external onlyRole(PARAMS_ROLE) {
-        if (params.missPenaltyBps > _BPS || params.aggregatorPenaltyBps > _BPS) revert BadParameter("penaltyBps");
-        if (params.disputeRewardBps > 5_000) revert BadParameter("disputeRewardBps");
-        if (params.curatorShareBps > 5_000) revert BadParameter("curatorShareBps");
-        if (params.challengeWindow == 0 || params.aggregateWindow == 0) revert BadParameter("window");
-        _params = params;
-        emit ParamsSet(params);
-    }
-
-    /// @notice Set Rewards (training bonuses), the freeze registry and the treasury; only PARAMS_ROLE.
-    function setDependencies(IRewards rewards_, IFreezeRegistry registry, address treasury_)
-        external
-        onlyRole(PARAMS_ROLE)
-    {
-        if (treasury_ == address(0)) revert BadParameter("treasury");
-        rewards = rewards_;
-        freezeRegistry = registry;
-        treasury = treasury_;
-        emit DependencySet("rewards", address(rewards_));
-        emit DependencySet("freezeRegistry", address(registry));
-        emit DependencySet("treasury", treasury_);
-    }
-
-    // ---------------------------------------------------------------- views
-
-    /// @notice The market parameters.
-    function params() external view returns (Params memory) {
-        return _params;
-    }
-
-    /// @notice A job.
-    function jobOf(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
-    }
-
-    /// @notice A round of a job.
-    function roundOf(uint256 jobId, uint256 round) external view returns (Round memory) {
-        return _rounds[jobId][round];
-    }
-
-    /// @notice A participant of a job.
-    function participantOf(uint256 jobId, address account) external view returns (Participant memory) {
-        return _participants[jobId][account];
-    }
-
-    /// @notice The participant with a given index.
-    function participantAt(uint256 jobId, uint256 index) external view returns (address) {
-        return _participantAt[jobId][index];
-    }
-
-    /// @notice The committed hash of a participant's update (by index) in a round.
-    function updateHashOf(uint256 jobId, uint256 round, uint256 index) external view returns (bytes32) {
-        return _updateHash[jobId][round][index];
-    }
-
     // ---------------------------------------------------------------- internals
 
     function _emitCreated(uint256 jobId, Job storage j, string calldata specCid, string calldata heCid) private {
         emit JobCreated(jobId, j.trainer, j.portfolioId, j.budget, specCid, heCid);
         emit JobTerms(jobId, j.rounds, j.minParticipants, j.joinDeadline, j.roundDuration, j.aggregatorFeeBps);
-    }
-
-    function _job(uint256 jobId) private view returns (Job storage j) {
-        j = _jobs[jobId];
-        if (j.status == Status.None) revert UnknownJob(jobId);
-    }
-
-    function _trainerJob(uint256 jobId) private view returns (Job storage j) {
-        j = _job(jobId);
-        if (msg.sender != j.trainer) revert NotTrainer(msg.sender, jobId);
     }
 
     function _maybeOpen(uint256 jobId, Job storage j) private {
@@ -512,6 +414,23 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuard {
         if (aggregatorFee != 0) token.safeTransfer(j.aggregator, aggregatorFee);
         if (curatorFee != 0) token.safeTransfer(portfolioNFT.ownerOf(j.portfolioId), curatorFee);
         if (refund != 0) token.safeTransfer(j.trainer, refund);
+    }
+
+    /// @dev Clears the pending dispute and returns the deposit it escrowed.
+    function _clearDispute(uint256 jobId, Job storage j) private returns (uint256 deposit) {
+        deposit = _disputeDeposit[jobId];
+        delete _disputeDeposit[jobId];
+        j.disputed = false;
+        j.disputer = address(0);
+    }
+
+    /// @dev The arbiter never ruled: cancel the job and return the deposit; nobody is slashed.
+    function _expireDispute(uint256 jobId, Job storage j) private {
+        address disputer = j.disputer;
+        uint256 deposit = _clearDispute(jobId, j);
+        totalEscrowed -= deposit;
+        _cancel(jobId, j);
+        if (deposit != 0) token.safeTransfer(disputer, deposit);
     }
 
     /// @dev Refunds the unpaid budget and forfeits to the trainer; bonds stay claimable.

@@ -336,6 +336,79 @@ contract JobMarketTest is EconBase {
         jobs.finalize(jobId, "w", keccak256("m"), "m");
     }
 
+    function test_timeout_unresolvedDisputeCancelsAndRefundsDeposit() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        _runRound(jobId, 1, 2);
+        address disputer = address(0xD15);
+        _fund(disputer, 10e18);
+        vm.prank(disputer);
+        jobs.raiseDispute(jobId, 1, "e");
+        uint256 deadline = uint256(jobs.roundOf(jobId, 1).challengeEnd) + 30 days;
+        vm.warp(deadline);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
+        jobs.timeout(jobId);
+        vm.warp(deadline + 1);
+        vm.expectEmit(true, false, false, true, address(jobs));
+        emit IJobMarket.JobCancelled(jobId, BUDGET);
+        jobs.timeout(jobId);
+        IJobMarket.Job memory j = jobs.jobOf(jobId);
+        assertEq(uint256(j.status), uint256(IJobMarket.Status.Cancelled));
+        assertEq(j.disputed, false);
+        assertEq(j.disputer, address(0));
+        assertEq(token.balanceOf(trainer), BUDGET);
+        assertEq(token.balanceOf(disputer), 10e18);
+        vm.prank(address(gov));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NoDispute.selector, jobId));
+        jobs.resolveDispute(jobId, true);
+        vm.prank(_owner(0));
+        (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
+        assertEq(share, 0);
+        assertEq(bonds, 60e18); // participant bond + aggregator bond, not slashed
+        vm.prank(_owner(1));
+        jobs.claimPayout(jobId);
+        assertEq(token.balanceOf(address(jobs)), 0);
+        assertEq(jobs.totalEscrowed(), 0);
+    }
+
+    function test_resolveDispute_beforeTimeoutCalled_stillRules() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        _runRound(jobId, 1, 2);
+        address disputer = address(0xD15);
+        _fund(disputer, 10e18);
+        vm.prank(disputer);
+        jobs.raiseDispute(jobId, 1, "e");
+        vm.warp(uint256(jobs.roundOf(jobId, 1).challengeEnd) + 31 days);
+        vm.prank(address(gov));
+        jobs.resolveDispute(jobId, false);
+        assertEq(jobs.jobOf(jobId).disputed, false);
+        vm.prank(trainer);
+        jobs.finalize(jobId, "w", keccak256("m"), "m");
+    }
+
+    function test_resolveDispute_returnsDepositAsPosted_afterParamsChange() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        _runRound(jobId, 1, 2);
+        address disputer = address(0xD15);
+        _fund(disputer, 10e18);
+        vm.prank(disputer);
+        jobs.raiseDispute(jobId, 1, "e");
+        IJobMarket.Params memory p = jobs.params();
+        p.disputeDeposit = 40e18;
+        vm.prank(admin);
+        jobs.setParams(p);
+        uint256 before = token.balanceOf(_owner(0));
+        vm.prank(address(gov));
+        jobs.resolveDispute(jobId, false);
+        assertEq(token.balanceOf(_owner(0)) - before, 10e18);
+        assertEq(token.balanceOf(address(jobs)), jobs.totalEscrowed());
+    }
+
     function test_startRound_andFinalize_reverts() public {
         (uint256 jobId,) = _openJob(2, 2, BUDGET);
         vm.startPrank(trainer);

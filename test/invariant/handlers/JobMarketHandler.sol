@@ -139,15 +139,28 @@ contract JobMarketHandler is Test {
         } catch {}
     }
 
-    function dispute(uint256 jobSeed, bool upheld) external {
+    /// @dev ruling % 3: 0 rejected, 1 upheld, 2 left pending (resolved later, or timed out after 30 days).
+    function dispute(uint256 jobSeed, uint8 ruling) external {
         if (jobIds.length == 0) return;
         uint256 id = _job(jobSeed);
         _mint(disputer, 10e18);
         vm.prank(disputer);
         try jobs.raiseDispute(id, jobs.jobOf(id).currentRound, "e") {
+            if (ruling % 3 == 2) return;
             vm.prank(arbiter);
-            jobs.resolveDispute(id, upheld);
+            jobs.resolveDispute(id, ruling % 3 == 1);
         } catch {}
+    }
+
+    function resolveLate(uint256 jobSeed, bool upheld) external {
+        if (jobIds.length == 0) return;
+        vm.prank(arbiter);
+        try jobs.resolveDispute(_job(jobSeed), upheld) {} catch {}
+    }
+
+    /// @dev Past the arbitration period of any pending dispute.
+    function warpPastArbitration() external {
+        vm.warp(block.timestamp + 31 days);
     }
 
     function finalize(uint256 jobSeed) external {
