@@ -8,6 +8,7 @@ keystore (``datacap account import-dev N``) so that every signer takes the same 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -25,6 +26,9 @@ SCRYPT_N = 2**18
 DEV_SCRYPT_N = 2**12
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 PASSWORD_ENV = "DATACAP_PASSWORD"
+#: Anvil's dev keys are public (mnemonic ``test ... junk``): when no password is given they are stored
+#: under this one, so a local run needs no configuration. Never used for a key that is not a dev key.
+DEV_PASSWORD = "anvil-dev-keys-are-public"
 PRIVATE_KEY_ENV = "DATACAP_PRIVATE_KEY"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -45,6 +49,11 @@ def dev_key(index: int) -> str:
     """Private key of Anvil's dev account ``index`` (mnemonic ``test ... junk``)."""
     acct = Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
     return acct.key.hex()
+
+
+@functools.lru_cache(maxsize=1)
+def _dev_addresses(count: int = 20) -> frozenset[str]:
+    return frozenset(Account.from_key(dev_key(i)).address for i in range(count))
 
 
 def normalize_key(raw: str) -> str:
@@ -105,6 +114,10 @@ class Keystore:
             else:
                 out.append(self._write(name, dev_key(i), password, overwrite=False, scrypt_n=DEV_SCRYPT_N))
         return out
+
+    def is_dev(self, name: str) -> bool:
+        """Whether ``name`` holds one of Anvil's public dev keys (by address, so a renamed key counts too)."""
+        return self.info(name).address in _dev_addresses()
 
     def info(self, name: str) -> AccountInfo:
         path = self.path(name)

@@ -16,7 +16,7 @@ from rich.table import Table
 from orchestrator.chain import Chain, jsonable
 from orchestrator.config import Settings, load_settings
 from orchestrator.errors import DatacapError, KeystoreError
-from orchestrator.keystore import Keystore, password_from_env, signer_from_env
+from orchestrator.keystore import DEV_PASSWORD, Keystore, password_from_env, signer_from_env
 
 
 class App:
@@ -51,6 +51,12 @@ class App:
             raise KeystoreError("no password: set DATACAP_PASSWORD or run in a terminal")
         return click.prompt(what.capitalize(), hide_input=True, confirmation_prompt=confirm, err=True)
 
+    def _password_for(self, ks: Keystore, name: str) -> str:
+        """The keystore password; Anvil's public dev keys use the dev password unless one is set."""
+        if password_from_env() is None and ks.is_dev(name):
+            return DEV_PASSWORD
+        return self.password()
+
     def signer(self):
         if self._signer is None:
             if self.settings.key_source == "env":
@@ -59,7 +65,7 @@ class App:
                 ks = self.keystore
                 name = self.settings.account or ks.default_name()
                 ks.info(name)  # fail on a missing account before asking for a password
-                self._signer = ks.load(name, self.password())
+                self._signer = ks.load(name, self._password_for(ks, name))
         return self._signer
 
     def chain(self, *, signed: bool = True) -> Chain:

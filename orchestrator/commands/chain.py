@@ -6,7 +6,7 @@ import click
 
 from orchestrator import services
 from orchestrator.commands.base import App, json_option, pass_app, table
-from orchestrator.keystore import Keystore
+from orchestrator.keystore import DEV_PASSWORD, Keystore, password_from_env
 
 
 @click.group("chain")
@@ -45,7 +45,8 @@ def up(app: App, port, accounts, balance, block_time, dev_accounts, redis) -> No
         ks = Keystore(app.settings.keystore_path)
         missing = [i for i in range(dev_accounts) if not ks.exists(f"dev{i}")]
         if missing:
-            ks.import_dev(dev_accounts, app.password(what="password for the dev accounts' keystore"))
+            # public keys: DATACAP_PASSWORD if set, else the dev password (a local run needs no setup)
+            ks.import_dev(dev_accounts, password_from_env() or DEV_PASSWORD)
         out["dev_accounts"] = [a.as_dict() for a in ks.list() if a.name.startswith("dev")]
     app.emit(out, lambda: f"anvil up at {st.url} (chain {st.detail.get('chain_id')}, pid {st.pid}, log {st.log})"
              + (f"\nredis up at {out['redis']['url']}" if redis else "")
