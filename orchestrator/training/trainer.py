@@ -11,7 +11,7 @@ import numpy as np
 
 from orchestrator.actions import ensure_allowance
 from orchestrator.actions.jobs import JobTerms, create_job
-from orchestrator.errors import ContractRevert
+from orchestrator.errors import ContractRevert, InvalidInput
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
 from orchestrator.training import payloads
@@ -50,7 +50,7 @@ def post_job(chain, storage, keys: KeyStore, portfolio_id: int, spec: JobSpec, t
 
     n_values = training.n_params(spec.model)
     if spec.mode != "fedavg":
-        raise NotImplementedError(f"mode {spec.mode!r} is not driven by chain events yet (fedavg is)")
+        raise InvalidInput(f"mode {spec.mode!r} is not driven by chain events yet (fedavg is)")
     public = keys.generate("fedavg", scheme=spec.scheme, n_params=n_values, clip=spec.clip,
                            max_parties=max(max_parties, 2))
     ctx_cid = storage.add_bytes(public)
