@@ -64,6 +64,19 @@ class DemoOptions:
     worker_env: dict = field(default_factory=dict)
     worker_pythonpath: tuple[str, ...] = ()
     on_worker: Callable[[WorkerProcess], None] | None = None
+    hooks: "DemoHooks | None" = None
+
+
+@dataclass
+class DemoHooks:
+    """Test scenarios: misbehaving parties, time travel, early stops, checks against the live services."""
+
+    owner_kwargs: dict = field(default_factory=dict)  # owner index -> DataOwnerAgent kwargs (silent, tamper)
+    aggregator_kwargs: dict | None = field(default_factory=dict)  # None: nobody aggregates
+    before_agents: Callable | None = None  # (chains, job_id) after join + volunteer
+    on_idle: Callable | None = None  # (chains, job_id) when a pass of the agents did nothing
+    until: Callable | None = None  # (chains, job_id, agents) -> bool; replaces "finalized and all claimed"
+    inspect: Callable | None = None  # (settings, chains, job_id, agents, report) before teardown
 
 
 @dataclass
@@ -87,6 +100,9 @@ class DemoReport:
     model_owner: str = ""
     model_weights_sha256: str = ""
     payouts: list = field(default_factory=list)
+    exclusions: list = field(default_factory=list)
+    disputes: list = field(default_factory=list)
+    penalties: list = field(default_factory=list)
     evaluation_id: int = 0
     gas_used: int = 0
     seconds: float = 0.0
@@ -150,7 +166,7 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = lambda _m: Non
     root = Path(opts.work_dir) if opts.work_dir else Path(tempfile.mkdtemp(prefix="datacap-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=root / "data",
-                        deployments_dir=root / "deployments", redis_port=free_port(), store_dir=root / "ipfs")
+                        deployments_dir=root / "deployments", redis_port=free_port())
     n = opts.owners
     names = {"deployer": 0, **{f"owner{k + 1}": k + 1 for k in range(n)}, "curator": n + 1, "trainer": n + 2,
              "user1": n + 3, "user2": n + 4}
@@ -234,36 +250,55 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
         agg = chains[owners[0]]
         ensure_allowance(agg, "JobMarket", agg.call("JobMarket.params")["aggregatorBond"])
         agg.transact("JobMarket.volunteer", job_id)
+    hooks = opts.hooks or DemoHooks()
+    if hooks.before_agents:
+        hooks.before_agents(chains, job_id)
     trainer = TrainerAgent(chains["trainer"], storage, executor, agents_dir / "trainer.db", keys=keys,
                            test_ref=prep.test_ref, fast_forward=True, jobs={job_id})
     parties = [trainer]
     for who, ref, data_id in zip(owners, prep.owner_refs, ids):
         parties.append(DataOwnerAgent(chains[who], storage, executor, agents_dir / f"{who}.db",
-                                      data_refs={data_id: ref}, jobs={job_id}))
-    aggregator = AggregatorAgent(agg, storage, executor, agents_dir / "aggregator.db", jobs={job_id})
-    parties.append(aggregator)
+                                      data_refs={data_id: ref}, jobs={job_id},
+                                      **hooks.owner_kwargs.get(owners.index(who), {})))
+    aggregator = None
+    if hooks.aggregator_kwargs is not None:
+        aggregator = AggregatorAgent(agg, storage, executor, agents_dir / "aggregator.db", jobs={job_id},
+                                     **hooks.aggregator_kwargs)
+        parties.append(aggregator)
     viewer = chains["deployer"]
 
     def finished() -> bool:
+        if hooks.until is not None:
+            return hooks.until(chains, job_id, parties)
         j = viewer.call("JobMarket.jobOf", job_id)
         return j["status"] in (4, 5, 6) and j["claimants"] == j["participantCount"]
 
     with meter.phase(f"training: {opts.rounds} rounds + payouts"):
         progress(f"{opts.rounds} encrypted rounds")
         try:
-            run_agents(parties, finished, timeout=1800)
+            run_agents(parties, finished, timeout=1800,
+                       on_idle=(lambda: hooks.on_idle(chains, job_id)) if hooks.on_idle else None)
         finally:
             for a in parties:
                 a.close()
-    report.per_round = [dataclasses.asdict(r) for r in trainer.history]
-    report.model_token_id = trainer.models.get(job_id, 0)
-    report.model_owner = viewer.call("ModelNFT.ownerOf", report.model_token_id)
-    report.model_weights_sha256 = trainer.history[-1].weights_sha256 if trainer.history else ""
-    report.accuracy["encrypted_federated"] = trainer.history[-1].accuracy if trainer.history else None
+            executor.close()
+    report.exclusions = [dataclasses.asdict(e) for e in (aggregator.exclusions if aggregator else [])]
+    report.disputes = [list(d) for d in trainer.disputes]
+    report.penalties = [{"participant": e.args["participant"], "amount": e.args["amount"]}
+                        for e in viewer.events("JobMarket", "BondPenalized", jobId=job_id)]
     for who in owners:
         ev = chains[who].events("JobMarket", "PayoutClaimed", jobId=job_id, participant=chains[who].signer.address)
         report.payouts.append({"owner": who, "share": ev[0].args["share"] if ev else 0,
                                "bond_returned": ev[0].args["bondReturned"] if ev else 0})
+    if hooks.inspect:
+        hooks.inspect(settings, chains, job_id, parties, report)
+    report.per_round = [dataclasses.asdict(r) for r in trainer.history]
+    report.model_token_id = trainer.models.get(job_id, 0)
+    if not report.model_token_id:
+        return
+    report.model_owner = viewer.call("ModelNFT.ownerOf", report.model_token_id)
+    report.model_weights_sha256 = trainer.history[-1].weights_sha256 if trainer.history else ""
+    report.accuracy["encrypted_federated"] = trainer.history[-1].accuracy if trainer.history else None
     with meter.phase("market: use, evaluate, rate"):
         progress("users pay for the model, evaluate and rate")
         mid = report.model_token_id

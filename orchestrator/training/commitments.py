@@ -65,16 +65,14 @@ class RoundState:
 
 
 def _cids(chain: Chain, job_id: int) -> tuple[str, str]:
-    key = (chain.address("JobMarket"), job_id)
-    if key not in _CID_CACHE:
+    """(spec CID, public context CID) from JobCreated, cached on this chain client (they never change)."""
+    cache = chain.__dict__.setdefault("_job_cids", {})
+    if job_id not in cache:
         evs = chain.events("JobMarket", "JobCreated", jobId=job_id)
         if not evs:
             raise NotFound(f"no JobCreated event for job #{job_id}")
-        _CID_CACHE[key] = (evs[0].args["modelSpecCid"], evs[0].args["heContextCid"])
-    return _CID_CACHE[key]
-
-
-_CID_CACHE: dict[tuple[str, int], tuple[str, str]] = {}
+        cache[job_id] = (evs[0].args["modelSpecCid"], evs[0].args["heContextCid"])
+    return cache[job_id]
 
 
 def job_info(chain: Chain, job_id: int) -> JobInfo:

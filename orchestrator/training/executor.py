@@ -14,11 +14,20 @@ class Executor:
     """
 
     def __init__(self, redis_url: str, timeout: float = 600.0):
-        from workers.celery import app
+        from celery import Celery
 
-        app.conf.update(broker_url=redis_url, result_backend=redis_url)
-        self.app = app
+        from workers.celery import app as workers_app
+
+        # A client app of its own per Redis: Celery caches connections and backends per app.
+        self.app = Celery("datacap-client", set_as_current=False)
+        conf = {k: workers_app.conf[k] for k in ("task_serializer", "result_serializer", "accept_content",
+                                                 "result_accept_content", "task_default_queue",
+                                                 "broker_transport_options", "result_backend_transport_options")}
+        self.app.conf.update(conf, broker_url=redis_url, result_backend=redis_url)
         self.timeout = timeout
+
+    def close(self) -> None:
+        self.app.close()
 
     def run(self, name: str, args: list, task_id: str):
         res = self.app.AsyncResult(task_id)
