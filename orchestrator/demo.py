@@ -1,98 +1,314 @@
-"""The end-to-end demo on one machine: services, contracts, data owners, a curator, stakes.
+"""The end-to-end demo on one machine, every phase timed and its gas counted.
 
-The training part (jobs, encrypted rounds, the $Model) is added by the encrypted-training work;
-until then :func:`run_demo` stops after staking and says so.
+Services (Anvil, a bundled Redis, the local blockstore, one Celery worker) start in a fresh data dir on
+free ports; contracts deploy; N data owners register non-IID shards ($Data, Merkle commitments) and
+stake; a curator bundles them ($Portfolio); a trainer posts an encrypted FedAvg job; owners join, owner 1
+volunteers as aggregator; per-party agents (chain events -> outbox -> Celery) run the rounds; the
+$Model is minted and payouts claimed; two users pay for the model, one evaluates it, the other rates the
+evaluation. Plaintext FedAvg (same split, seeds, rounds, epochs) and centralized training on the pooled
+data are measured in the same run. Everything started is stopped at the end.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
+import dataclasses
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+from eth_account import Account
 
 from orchestrator import deploy as deploy_lib
-from orchestrator.actions import CAP, assets, stakes
+from orchestrator.actions import CAP, assets, ensure_allowance, market, stakes
+from orchestrator.actions.jobs import JobTerms, join_job
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
-from orchestrator.keystore import Keystore
-from orchestrator.services import embedded_services
+from orchestrator.errors import InvalidInput
+from orchestrator.keystore import dev_key
+from orchestrator.metadata import canonical_json
+from orchestrator.services import embedded_services, free_port
+from orchestrator.storage import open_storage
+from orchestrator.training import datasets
+from orchestrator.training.agent import run_agents
+from orchestrator.training.aggregator import AggregatorAgent
+from orchestrator.training.executor import Executor
+from orchestrator.training.keys import KeyStore
+from orchestrator.training.owner import DataOwnerAgent
+from orchestrator.training.spec import JobSpec
+from orchestrator.training.trainer import TrainerAgent, post_job
+from orchestrator.training.workerproc import WorkerProcess
 
-#: dev accounts: dev0 deploys, dev1..dev4 own data, dev5 curates (see `datacap account import-dev`)
-DATA_OWNERS = ("dev1", "dev2", "dev3", "dev4")
-CURATOR = "dev5"
+
+@dataclass
+class DemoOptions:
+    dataset: str | None = None  # None: scikit-learn digits
+    label: str = "label"
+    owners: int = 4
+    rounds: int = 5
+    epochs: int = 10
+    lr: float = 0.05
+    mode: str = "fedavg"
+    scheme: str = "ckks"
+    seed: int = 0
+    alpha: float = 0.5
+    hidden: int = 32
+    work_dir: Path | None = None
+    keep: bool = False
+    #: tests: worker options and hooks
+    visibility_timeout: int | None = None
+    worker_includes: tuple[str, ...] = ()
+    worker_env: dict = field(default_factory=dict)
+    worker_pythonpath: tuple[str, ...] = ()
+    on_worker: Callable[[WorkerProcess], None] | None = None
+    hooks: "DemoHooks | None" = None
+
+
+@dataclass
+class DemoHooks:
+    """Test scenarios: misbehaving parties, time travel, early stops, checks against the live services."""
+
+    owner_kwargs: dict = field(default_factory=dict)  # owner index -> DataOwnerAgent kwargs (silent, tamper)
+    aggregator_kwargs: dict | None = field(default_factory=dict)  # None: nobody aggregates
+    before_agents: Callable | None = None  # (chains, job_id) after join + volunteer
+    on_idle: Callable | None = None  # (chains, job_id) when a pass of the agents did nothing
+    until: Callable | None = None  # (chains, job_id, agents) -> bool; replaces "finalized and all claimed"
+    inspect: Callable | None = None  # (settings, chains, job_id, agents, report) before teardown
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    gas: int
 
 
 @dataclass
 class DemoReport:
-    deployment: str = ""
-    datasets: list[dict] = field(default_factory=list)
-    portfolio_id: int = 0
-    stakes: list[dict] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
+    dataset: str = ""
+    owners: int = 0
+    rounds: int = 0
+    mode: str = "fedavg"
+    scheme: str = "ckks"
+    accuracy: dict = field(default_factory=dict)
+    per_round: list = field(default_factory=list)
+    job_id: int = 0
+    model_token_id: int = 0
+    model_owner: str = ""
+    model_weights_sha256: str = ""
+    payouts: list = field(default_factory=list)
+    exclusions: list = field(default_factory=list)
+    disputes: list = field(default_factory=list)
+    penalties: list = field(default_factory=list)
+    evaluation_id: int = 0
+    gas_used: int = 0
+    seconds: float = 0.0
+    phases: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return self.__dict__.copy()
+        d = dataclasses.asdict(self)
+        return d
 
 
-def write_demo_datasets(directory: Path, parts: int = 4) -> list[Path]:
-    """Split scikit-learn's wine dataset (bundled, offline) into ``parts`` CSV files, one per data owner."""
-    directory.mkdir(parents=True, exist_ok=True)
+class _Meter:
+    def __init__(self, chains: list[Chain]):
+        self.chains = chains
+        self.phases: list[Phase] = []
+
+    def gas(self) -> int:
+        return sum(r.gas_used for c in self.chains for r in c.gas_log)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        t, g = time.perf_counter(), self.gas()
+        try:
+            yield
+        finally:
+            self.phases.append(Phase(name, round(time.perf_counter() - t, 2), self.gas() - g))
+
+
+def _check(opts: DemoOptions) -> None:
+    if opts.owners < 2:
+        raise InvalidInput("--owners must be at least 2")
+    if opts.owners > 14:
+        raise InvalidInput("--owners is at most 14 (Anvil's 20 dev accounts)")
+    if opts.rounds < 1:
+        raise InvalidInput("--rounds must be at least 1")
+    if opts.mode != "fedavg":
+        raise InvalidInput(f"--mode {opts.mode}: the chain-driven demo runs fedavg; encrypted-model and stats are "
+                           "available as worker tasks (workers.encrypted_lr, workers.stats) but not wired to jobs yet")
+    if opts.dataset is not None and not Path(opts.dataset).is_file():
+        raise InvalidInput(f"no such CSV file: {opts.dataset}")
+
+
+def baselines(prep: datasets.PreparedData, spec: dict, opts: DemoOptions) -> dict:
+    """Plaintext FedAvg on the same split/seeds/rounds/epochs and centralized training on the pooled data."""
+    import numpy as np
+
+    from workers import compute, training
+
+    owners = [compute.load_data(compute.DataRef.from_dict(r)) for r in prep.owner_refs]
+    Xt, yt = compute.load_data(compute.DataRef.from_dict(prep.test_ref))
+    plain = training.fedavg_plain(spec, owners, opts.rounds, opts.epochs, opts.lr, 32, opts.seed)
+    central = training.train_centralized(spec, np.concatenate([x for x, _ in owners]),
+                                         np.concatenate([y for _, y in owners]), opts.rounds * opts.epochs,
+                                         opts.lr, 32, opts.seed)
+    return {"plaintext_federated": training.evaluate(spec, plain, Xt, yt)["accuracy"],
+            "centralized": training.evaluate(spec, central, Xt, yt)["accuracy"]}
+
+
+def run_demo(opts: DemoOptions, progress: Callable[[str], None] = lambda _m: None) -> DemoReport:
+    _check(opts)
+    started = time.perf_counter()
+    root = Path(opts.work_dir) if opts.work_dir else Path(tempfile.mkdtemp(prefix="datacap-demo-"))
+    root.mkdir(parents=True, exist_ok=True)
+    settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=root / "data",
+                        deployments_dir=root / "deployments", redis_port=free_port())
+    n = opts.owners
+    names = {"deployer": 0, **{f"owner{k + 1}": k + 1 for k in range(n)}, "curator": n + 1, "trainer": n + 2,
+             "user1": n + 3, "user2": n + 4}
+    report = DemoReport(owners=n, rounds=opts.rounds, mode=opts.mode, scheme=opts.scheme)
+    storage = open_storage("local", root=settings.store_path)
+    chains: dict[str, Chain] = {}
+    meter = _Meter(list(chains.values()))
+    worker = None
     try:
-        from sklearn.datasets import load_wine
-
-        bunch = load_wine()
-        header = [*bunch.feature_names, "target"]
-        rows = [[*map(float, x), int(y)] for x, y in zip(bunch.data, bunch.target)]
-    except ImportError:  # deterministic synthetic rows
-        header = ["x0", "x1", "x2", "target"]
-        rows = [[i * 0.5, (i * 7) % 13, (i * 3) % 5, i % 3] for i in range(180)]
-    paths = []
-    for k in range(parts):
-        p = directory / f"owner{k + 1}.csv"
-        with p.open("w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows(rows[k::parts])
-        paths.append(p)
-    return paths
-
-
-def run_demo(settings: Settings, password: str, *, storage, work_dir: Path,
-             progress: Callable[[str], None] = lambda _m: None) -> DemoReport:
-    report = DemoReport()
-    ks = Keystore(settings.keystore_path)
-    ks.import_dev(6, password)
-    signer = {n: ks.load(n, password) for n in ("dev0", *DATA_OWNERS, CURATOR)}
-    with embedded_services(settings, redis=False) as _:
-        progress("contracts")
-        chain = Chain(settings, signer["dev0"])
-        live = deploy_lib.live_deployment(chain)
-        if live is None:
-            deploy_lib.deploy_suite(chain, progress=progress)
-        report.deployment = str(settings.deployment_file(chain.chain_id))
-        files = write_demo_datasets(work_dir / "datasets")
-        ids = []
-        for owner, path in zip(DATA_OWNERS, files):
-            progress(f"{owner} registers {path.name}")
-            c = Chain(settings, signer[owner])
-            existing = c.call("DataNFT.tokenOfCommitment", bytes.fromhex(assets.commit_dataset(path).root[2:]))
-            if existing:
-                token_id = existing
-            else:
-                token_id = assets.register_dataset(c, storage, path, name=f"wine part {path.stem}",
-                                                   description="a quarter of scikit-learn's wine dataset",
-                                                   price=CAP, bonus=CAP).token_id
-            ids.append(token_id)
-            report.datasets.append({"owner": owner, "file": str(path), "token_id": token_id})
-            progress(f"{owner} stakes 100 CAP on $Data #{token_id}")
-            tx = stakes.deposit(c, "data-owner", token_id, 100 * CAP)
-            report.stakes.append({"account": owner, "role": "data-owner", "asset_id": token_id, "tx": tx.tx_hash})
-        progress("curator bundles the portfolio")
-        cur = Chain(settings, signer[CURATOR])
-        report.portfolio_id, _, _ = assets.create_portfolio(cur, storage, ids, [4000, 3000, 2000, 1000],
-                                                            name="wine, four owners")
-        tx = stakes.deposit(cur, "curator", 0, 50 * CAP)
-        report.stakes.append({"account": CURATOR, "role": "curator", "asset_id": 0, "tx": tx.tx_hash})
-        report.pending.append("training (job, encrypted rounds, $Model, use, evaluation) is not wired in yet")
+        with contextlib.ExitStack() as stack:
+            with meter.phase("services"):
+                progress("starting Anvil, Redis and a Celery worker")
+                stack.enter_context(embedded_services(settings, redis=True))
+                stack.callback(lambda: worker is not None and worker.stop())
+                worker = WorkerProcess(settings.effective_redis_url, settings.run_dir / "worker.log",
+                                       visibility_timeout=opts.visibility_timeout, includes=opts.worker_includes,
+                                       env=opts.worker_env, pythonpath=opts.worker_pythonpath)
+                worker.start()
+                if opts.on_worker:
+                    opts.on_worker(worker)
+                for who, idx in names.items():
+                    chains[who] = Chain(settings, Account.from_key(dev_key(idx)))
+                meter.chains[:] = list(chains.values())
+            try:
+                _play(opts, settings, storage, chains, meter, report, root, progress)
+            finally:
+                teardown = time.perf_counter()
+                stack.close()
+                meter.phases.append(Phase("teardown", round(time.perf_counter() - teardown, 2), 0))
+    finally:
+        if not opts.keep and not opts.work_dir:
+            shutil.rmtree(root, ignore_errors=True)
+    merged: dict[str, Phase] = {}
+    for p in meter.phases:
+        q = merged.setdefault(p.name, Phase(p.name, 0.0, 0))
+        q.seconds = round(q.seconds + p.seconds, 2)
+        q.gas += p.gas
+    report.phases = [dataclasses.asdict(p) for p in merged.values()]
+    report.gas_used = meter.gas()
+    report.seconds = round(time.perf_counter() - started, 2)
     return report
+
+
+def _play(opts, settings, storage, chains, meter, report, root, progress) -> None:
+    n = opts.owners
+    owners = [f"owner{k + 1}" for k in range(n)]
+    with meter.phase("deploy"):
+        progress("deploying the contracts")
+        deploy_lib.deploy_suite(chains["deployer"])
+        for c in chains.values():
+            c.use_deployment(chains["deployer"].deployment)
+    with meter.phase("data: register, portfolio, stakes"):
+        progress("splitting the data among the owners")
+        prep = datasets.prepare(root / "datasets", n, dataset=opts.dataset, label=opts.label, alpha=opts.alpha,
+                                seed=opts.seed)
+        report.dataset = prep.name
+        ids = []
+        for who, path in zip(owners, prep.owner_files):
+            progress(f"{who} registers {path.name}")
+            reg = assets.register_dataset(chains[who], storage, path, name=f"{prep.name} shard {who}",
+                                          description=f"a non-IID shard of {prep.name}", price=CAP, bonus=CAP)
+            ids.append(reg.token_id)
+            stakes.deposit(chains[who], "data-owner", reg.token_id, 100 * CAP)
+        portfolio_id, _, _ = assets.create_portfolio(chains["curator"], storage, ids, None,
+                                                     name=f"{prep.name}, {n} owners")
+        stakes.deposit(chains["curator"], "curator", 0, 50 * CAP)
+        stakes.deposit(chains["trainer"], "trainer", 0, 50 * CAP)
+    spec_model = {"kind": "mlp", "hidden": [opts.hidden], "features": prep.features, "classes": prep.classes}
+    executor = Executor(settings.effective_redis_url)
+    agents_dir = settings.data_dir / "agents"
+    with meter.phase("job: post, join, volunteer"):
+        progress("the trainer posts the job")
+        keys = KeyStore(settings.data_dir / "trainer-keys")
+        spec = JobSpec(mode=opts.mode, scheme=opts.scheme, model=spec_model, epochs=opts.epochs, lr=opts.lr,
+                       seed=opts.seed)
+        job_id = post_job(chains["trainer"], storage, keys, portfolio_id, spec,
+                          JobTerms(portfolio_id, 1000 * CAP, opts.rounds, n, 3600, 600, 500), max_parties=max(8, n))
+        report.job_id = job_id
+        for who, data_id in zip(owners, ids):
+            join_job(chains[who], job_id, data_id)
+        agg = chains[owners[0]]
+        ensure_allowance(agg, "JobMarket", agg.call("JobMarket.params")["aggregatorBond"])
+        agg.transact("JobMarket.volunteer", job_id)
+    hooks = opts.hooks or DemoHooks()
+    if hooks.before_agents:
+        hooks.before_agents(chains, job_id)
+    trainer = TrainerAgent(chains["trainer"], storage, executor, agents_dir / "trainer.db", keys=keys,
+                           test_ref=prep.test_ref, fast_forward=True, jobs={job_id})
+    parties = [trainer]
+    for who, ref, data_id in zip(owners, prep.owner_refs, ids):
+        parties.append(DataOwnerAgent(chains[who], storage, executor, agents_dir / f"{who}.db",
+                                      data_refs={data_id: ref}, jobs={job_id},
+                                      **hooks.owner_kwargs.get(owners.index(who), {})))
+    aggregator = None
+    if hooks.aggregator_kwargs is not None:
+        aggregator = AggregatorAgent(agg, storage, executor, agents_dir / "aggregator.db", jobs={job_id},
+                                     **hooks.aggregator_kwargs)
+        parties.append(aggregator)
+    viewer = chains["deployer"]
+
+    def finished() -> bool:
+        if hooks.until is not None:
+            return hooks.until(chains, job_id, parties)
+        j = viewer.call("JobMarket.jobOf", job_id)
+        return j["status"] in (4, 5, 6) and j["claimants"] == j["participantCount"]
+
+    with meter.phase(f"training: {opts.rounds} rounds + payouts"):
+        progress(f"{opts.rounds} encrypted rounds")
+        try:
+            run_agents(parties, finished, timeout=1800,
+                       on_idle=(lambda: hooks.on_idle(chains, job_id)) if hooks.on_idle else None)
+        finally:
+            for a in parties:
+                a.close()
+            executor.close()
+    report.exclusions = [dataclasses.asdict(e) for e in (aggregator.exclusions if aggregator else [])]
+    report.disputes = [list(d) for d in trainer.disputes]
+    report.penalties = [{"participant": e.args["participant"], "amount": e.args["amount"]}
+                        for e in viewer.events("JobMarket", "BondPenalized", jobId=job_id)]
+    for who in owners:
+        ev = chains[who].events("JobMarket", "PayoutClaimed", jobId=job_id, participant=chains[who].signer.address)
+        report.payouts.append({"owner": who, "share": ev[0].args["share"] if ev else 0,
+                               "bond_returned": ev[0].args["bondReturned"] if ev else 0})
+    if hooks.inspect:
+        hooks.inspect(settings, chains, job_id, parties, report)
+    report.per_round = [dataclasses.asdict(r) for r in trainer.history]
+    report.model_token_id = trainer.models.get(job_id, 0)
+    if not report.model_token_id:
+        return
+    report.model_owner = viewer.call("ModelNFT.ownerOf", report.model_token_id)
+    report.model_weights_sha256 = trainer.history[-1].weights_sha256 if trainer.history else ""
+    report.accuracy["encrypted_federated"] = trainer.history[-1].accuracy if trainer.history else None
+    with meter.phase("market: use, evaluate, rate"):
+        progress("users pay for the model, evaluate and rate")
+        mid = report.model_token_id
+        market.set_price(chains["trainer"], mid, 10 * CAP)
+        market.use_model(chains["user1"], mid)
+        example = storage.add_bytes(canonical_json({"input": "held-out test set", "accuracy":
+                                                    report.accuracy["encrypted_federated"]}))
+        report.evaluation_id, _ = market.post_evaluation(chains["user1"], mid, example, 5)
+        market.use_model(chains["user2"], mid)
+        market.rate_evaluation(chains["user2"], report.evaluation_id, True)
+    with meter.phase("baselines: plaintext FedAvg, centralized"):
+        progress("plaintext references")
+        report.accuracy.update(baselines(prep, spec_model, opts))

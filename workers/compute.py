@@ -35,6 +35,10 @@ class DataRef:
     n_owners: int = 4
     alpha: float = 0.5
     seed: int = 0
+    #: csv: standardize columns on load (False when the rows are already scaled with shared statistics)
+    standardize: bool = True
+    #: csv: the job-wide label order; an owner may lack classes, so indices must not depend on its file
+    classes: tuple = ()
 
     @classmethod
     def from_dict(cls, d: dict) -> "DataRef":
@@ -43,7 +47,7 @@ class DataRef:
 
 def load_data(ref: DataRef) -> tuple[np.ndarray, np.ndarray]:
     if ref.kind == "csv":
-        X, y, _ = data_mod.load_csv(ref.path, ref.label)
+        X, y, _ = data_mod.load_csv(ref.path, ref.label, ref.standardize, ref.classes or None)
         return X, y
     if ref.kind == "digits":
         s = data_mod.load_digits_split(ref.n_owners, ref.alpha, ref.seed)

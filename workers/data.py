@@ -78,12 +78,13 @@ def load_digits_split(n_owners: int = 4, alpha: float = 0.5, seed: int = 0, test
     return Split(owners, X_te, y_te.astype(np.int64), 10)
 
 
-def load_csv(path: str | Path, label_column: str, standardize: bool = True
+def load_csv(path: str | Path, label_column: str, standardize: bool = True, classes=None
              ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Read a CSV with a header row into ``(X float32, y int64, class_names)``.
 
     Features must be numeric; labels may be any strings (encoded in sorted order). Features are
-    standardized per column when ``standardize``.
+    standardized per column when ``standardize``. ``classes`` fixes the label order (labels are
+    matched as strings); by default it is the sorted set of labels in this file.
     """
     import csv
 
@@ -110,8 +111,11 @@ def load_csv(path: str | Path, label_column: str, standardize: bool = True
                 X[r - 2, j] = float(row[i])
             except ValueError:
                 raise DataError(f"{path}:{r}: column {header[i]!r} is not numeric: {row[i]!r}") from None
-    classes = sorted(set(labels))
+    classes = [str(c) for c in classes] if classes else sorted(set(labels))
     index = {c: k for k, c in enumerate(classes)}
+    unknown = sorted(set(labels) - set(index))
+    if unknown:
+        raise DataError(f"{path}: labels {unknown[:5]} are not among the classes {classes}")
     y = np.array([index[c] for c in labels], dtype=np.int64)
     if standardize:
         (X,) = _standardize(X)

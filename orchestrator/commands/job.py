@@ -1,4 +1,4 @@
-"""`datacap job`: training jobs (the encrypted-training engineer adds `run` / `verify`)."""
+"""`datacap job`: training jobs: post, join, run this party's agents, verify a round, cancel."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 
 from orchestrator.actions import jobs, parse_cap
 from orchestrator.commands.base import App, json_option, pass_app, tx_line
+from orchestrator.errors import InvalidInput
 
 
 @click.group("job")
@@ -28,20 +29,45 @@ def group() -> None:
 @click.option("--aggregator-fee-bps", type=int, default=500, show_default=True)
 @click.option("--model-spec-cid", default="-", help="CID of the model spec.")
 @click.option("--he-context-cid", default="-", help="CID of the trainer's public HE context.")
+@click.option("--mode", type=click.Choice(["fedavg", "encrypted-model", "stats"]), default=None,
+              help="Encrypted training mode: generates HE keys here and publishes the spec and public context.")
+@click.option("--scheme", type=click.Choice(["ckks", "bfv-packed"]), default="ckks", show_default=True)
+@click.option("--model", "model_kind", type=click.Choice(["mlp", "logistic"]), default="mlp", show_default=True)
+@click.option("--hidden", type=int, default=32, show_default=True)
+@click.option("--features", type=int, default=None, help="Input features (with --mode).")
+@click.option("--classes", type=int, default=None, help="Classes (with --mode).")
+@click.option("--epochs", type=int, default=10, show_default=True, help="Local epochs per round.")
+@click.option("--lr", type=float, default=0.05, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
 @json_option
 @pass_app
 def create(app: App, portfolio_id, budget, rounds, min_participants, join_window, round_duration,
-           aggregator_fee_bps, model_spec_cid, he_context_cid) -> None:
+           aggregator_fee_bps, model_spec_cid, he_context_cid, mode, scheme, model_kind, hidden, features, classes,
+           epochs, lr, seed) -> None:
     """Post a job on PORTFOLIO_ID.
 
     \b
     Example:
       datacap job create 1 --budget 500 --rounds 3
+      datacap job create 1 --budget 500 --rounds 5 --mode fedavg --scheme ckks --features 64 --classes 10
     """
     terms = jobs.JobTerms(portfolio_id, parse_cap(budget), rounds, min_participants, join_window, round_duration,
                           aggregator_fee_bps, model_spec_cid, he_context_cid)
-    jid, tx = jobs.create_job(app.chain(), terms)
-    app.emit({"job_id": jid, "tx": tx.as_dict()}, lambda: f"job #{jid} on portfolio #{portfolio_id}\n" + tx_line(tx))
+    if mode is None:
+        jid, tx = jobs.create_job(app.chain(), terms)
+        app.emit({"job_id": jid, "tx": tx.as_dict()}, lambda: f"job #{jid} on portfolio #{portfolio_id}\n" + tx_line(tx))
+        return
+    from orchestrator.training.keys import KeyStore
+    from orchestrator.training.spec import JobSpec
+    from orchestrator.training.trainer import post_job
+
+    if not features or not classes:
+        raise InvalidInput("--mode needs --features and --classes")
+    model = {"kind": model_kind, "features": features, "classes": classes, "hidden": [hidden]}
+    spec = JobSpec(mode=mode, scheme=scheme, model=model, epochs=epochs, lr=lr, seed=seed)
+    jid = post_job(app.chain(), app.storage(), KeyStore(app.settings.data_dir / "trainer-keys"), portfolio_id, spec,
+                   terms)
+    app.emit({"job_id": jid, "mode": mode, "scheme": scheme}, f"job #{jid} on portfolio #{portfolio_id} ({mode}, {scheme})")
 
 
 @group.command("join")
@@ -88,3 +114,73 @@ def cancel(app: App, job_id) -> None:
     """
     tx = jobs.cancel_job(app.chain(), job_id)
     app.emit({"job_id": job_id, "tx": tx.as_dict()}, lambda: f"job #{job_id} cancelled\n" + tx_line(tx))
+
+
+def _refs(data: tuple[str, ...], label: str) -> dict[int, dict]:
+    out = {}
+    for item in data:
+        ident, _, path = item.partition("=")
+        if not ident.isdigit() or not path:
+            raise InvalidInput(f"--data takes DATA_ID=PATH.csv, not {item!r}")
+        out[int(ident)] = {"kind": "csv", "path": path, "label": label}
+    return out
+
+
+@group.command("run")
+@click.argument("job_id", type=int)
+@click.option("--role", "roles", multiple=True, type=click.Choice(["trainer", "owner", "aggregator"]),
+              help="Roles to play (default: every role this account has in the job).")
+@click.option("--data", multiple=True, metavar="DATA_ID=PATH.csv", help="Data owner: where each $Data lives.")
+@click.option("--test", "test_path", default=None, help="Trainer: held-out CSV for evaluation.")
+@click.option("--label", default="label", show_default=True, help="Label column of the CSVs.")
+@click.option("--fast-forward", is_flag=True, help="Local chain only: advance time past challenge windows.")
+@click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between polls.")
+@json_option
+@pass_app
+def run(app: App, job_id, roles, data, test_path, label, fast_forward, interval) -> None:
+    """Run this party's agents for JOB_ID until the job ends (Celery workers on the configured Redis).
+
+    \b
+    Example:
+      datacap job run 1 --account dev1 --data 1=./owner1.csv --label target
+      datacap job run 1 --account dev7 --test ./test.csv --label target --fast-forward
+    """
+    from orchestrator.training import session
+
+    chain = app.chain()
+    roles = list(roles) or session.roles_of(chain, job_id)
+    if not roles:
+        raise InvalidInput(f"{chain.address_of_signer()} has no role in job #{job_id}")
+    test_ref = {"kind": "csv", "path": test_path, "label": label} if test_path else None
+    agents = session.build_agents(chain, app.storage(), job_id, roles, data_refs=_refs(data, label),
+                                  test_ref=test_ref, fast_forward=fast_forward)
+    with app.step(f"job #{job_id} as {', '.join(roles)}"):
+        status = session.run_job(chain, agents, job_id, interval=interval)
+    app.emit({"job_id": job_id, "roles": roles, "status": status}, f"job #{job_id} {status} ({', '.join(roles)})")
+
+
+@group.command("verify")
+@click.argument("job_id", type=int)
+@click.argument("round_", metavar="ROUND", type=int)
+@json_option
+@pass_app
+def verify(app: App, job_id, round_) -> None:
+    """Recompute ROUND's aggregate of JOB_ID from the committed ciphertexts and compare it with the chain.
+
+    Exits 1 with one line on a mismatch.
+
+    \b
+    Example:
+      datacap job verify 1 3
+    """
+    from orchestrator.training.verify import verify_round
+
+    verdict = verify_round(app.chain(signed=False), app.storage(), job_id, round_)
+    if not verdict.ok:
+        raise VerificationFailed(f"job #{job_id} round {round_}: {verdict.reason}")
+    app.emit(verdict, f"job #{job_id} round {round_}: ok, aggregate {verdict.aggregate_hash} recomputed from "
+                      f"{len(verdict.included)} committed update(s)")
+
+
+class VerificationFailed(InvalidInput):
+    """A round's aggregate does not match its recomputation."""

@@ -70,9 +70,10 @@ def test_chain_up_deploy_demo_down(tmp_path):
         dep = Deployment.load(tmp_path / "deployments" / "31337.json")
         chain = Chain(settings)
         assert dep.chain_id == 31337 and all(chain.code_at(c.address) for c in dep.contracts.values())
-        # the demo reuses the running chain and its live deployment, and leaves it running
-        demo = json.loads(run("demo", "--work-dir", str(tmp_path / "demo"), "--json").stdout)
-        assert len(demo["datasets"]) == 4 and demo["portfolio_id"] >= 1 and demo["pending"]
+        # the demo runs its own stack on free ports and leaves the user's chain alone
+        demo = json.loads(run("demo", "--work-dir", str(tmp_path / "demo"), "--rounds", "1", "--epochs", "1",
+                              "--json").stdout)
+        assert demo["owners"] == 4 and demo["model_token_id"] == 1
         assert services.rpc_answers(settings.rpc_url)
     finally:
         runner.invoke(cli, base + ["chain", "down"], env=env)
@@ -80,12 +81,8 @@ def test_chain_up_deploy_demo_down(tmp_path):
 
 
 def test_demo_starts_and_stops_its_own_chain(tmp_path):
-    from orchestrator.demo import run_demo
-    from orchestrator.storage import open_storage
+    from orchestrator.demo import DemoOptions, run_demo
 
-    port = services.free_port()
-    settings = load_settings({"rpc_url": f"http://127.0.0.1:{port}", "data_dir": str(tmp_path / "d"),
-                              "deployments_dir": str(tmp_path / "deployments")})
-    report = run_demo(settings, "pw", storage=open_storage("local", root=tmp_path / "ipfs"), work_dir=tmp_path / "w")
-    assert [d["token_id"] for d in report.datasets] == [1, 2, 3, 4] and report.portfolio_id == 1
-    assert not services.rpc_answers(settings.rpc_url)
+    report = run_demo(DemoOptions(rounds=1, epochs=1, work_dir=tmp_path / "w"))
+    assert report.model_token_id == 1 and report.owners == 4
+    assert not list((tmp_path / "w" / "data" / "run").glob("*.pid"))

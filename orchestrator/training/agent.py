@@ -1,0 +1,126 @@
+"""The skeleton every role shares: chain events -> outbox rows (in the block's transaction) -> side effects.
+
+Handlers only write outbox rows with deterministic keys. ``perform`` runs them afterwards and must be
+idempotent: it reads chain state before sending a transaction ("my update for (job, round) is already on
+chain") and gives Celery the row key as task id. A row whose moment has not come (challenge window
+open, updates still pending) raises :class:`NotReady` and stays pending for the next step.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from pathlib import Path
+from typing import Callable
+
+from orchestrator.chain import Chain
+from orchestrator.listener import ChainEvent, EventListener, HandlerContext, Outbox, OutboxRow
+
+log = logging.getLogger(__name__)
+
+
+class NotReady(Exception):
+    """The side effect must wait (deadline, window, missing input); retried at the next step."""
+
+
+class AgentOutbox(Outbox):
+    """An outbox whose ``dispatch`` leaves NotReady rows pending quietly and goes on with the others."""
+
+    def dispatch(self, send: Callable[[OutboxRow], None], limit: int = 100) -> int:
+        sent = 0
+        for row in self.pending(limit):
+            try:
+                send(row)
+            except NotReady as why:
+                log.debug("%s not ready: %s", row.key, why)
+                continue
+            self.conn.execute("UPDATE outbox SET attempts = attempts + 1, sent_at = ? WHERE id = ?",
+                              (time.time(), row.id))
+            sent += 1
+        return sent
+
+
+class Agent:
+    """One party's loop over JobMarket events.
+
+    Parameters
+    ----------
+    chain : Chain
+        Connected, with this party's signer.
+    storage
+        The data plane (local blockstore or Kubo).
+    executor
+        :class:`~orchestrator.training.executor.Executor` for this party's workers (None if it needs none).
+    db_path : Path
+        SQLite file of this party's listener cursor and outbox (survives restarts).
+    """
+
+    role = "agent"
+
+    def __init__(self, chain: Chain, storage, executor, db_path: Path, *, jobs: set[int] | None = None):
+        self.chain = chain
+        self.storage = storage
+        self.executor = executor
+        self.me = chain.address_of_signer()
+        self.jobs = jobs  # None: every job this party takes part in
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        self.listener = EventListener(chain.w3, str(db_path), {"JobMarket": chain.contract("JobMarket")},
+                                      confirmations=chain.settings.confirmations,
+                                      start_block=chain.deployment.start_block, name=self.role)
+        self.outbox = AgentOutbox(str(db_path))
+        self.instance = self._instance_id()
+        self.register()
+
+    def _instance_id(self) -> str:
+        """A per-database id prefixed to task ids, so two runs never share a Celery result."""
+        c = self.listener.conn
+        c.execute("CREATE TABLE IF NOT EXISTS agent_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+        c.execute("INSERT OR IGNORE INTO agent_meta VALUES ('instance', ?)", (secrets.token_hex(4),))
+        return c.execute("SELECT v FROM agent_meta WHERE k = 'instance'").fetchone()[0]
+
+    # -- wiring --
+    def register(self) -> None:
+        """Register handlers on ``self.listener`` (subclasses)."""
+
+    def on(self, event: str, handler: Callable[[ChainEvent, HandlerContext], None]) -> None:
+        self.listener.register("JobMarket", event, handler)
+
+    def wants(self, job_id: int) -> bool:
+        return self.jobs is None or job_id in self.jobs
+
+    def queue(self, ctx: HandlerContext, kind: str, job_id: int, round_: int = 0, **payload) -> None:
+        key = f"{self.instance}:{self.role}:{kind}:{job_id}:{round_}:{self.me[2:10].lower()}"
+        ctx.outbox(key, kind, {"job": job_id, "round": round_, **payload})
+
+    def task_id(self, row: OutboxRow) -> str:
+        return row.key
+
+    # -- loop --
+    def step(self) -> int:
+        """Poll confirmed blocks once, then run what is due; returns side effects done."""
+        self.listener.poll_once()
+        return self.outbox.dispatch(self.perform)
+
+    def perform(self, row: OutboxRow) -> None:
+        getattr(self, f"do_{row.kind.replace('-', '_')}")(row)
+
+    def pending(self) -> int:
+        return len(self.outbox.pending())
+
+    def close(self) -> None:
+        self.listener.close()
+        self.outbox.close()
+
+
+def run_agents(agents: list[Agent], done: Callable[[], bool], *, interval: float = 0.05,
+               timeout: float = 900.0, on_idle: Callable[[], None] | None = None) -> None:
+    """Step every agent in turn until ``done()``; ``on_idle`` runs when a full pass did nothing."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"agents did not finish within {timeout:.0f}s")
+        worked = sum(a.step() for a in agents)
+        if not worked:
+            if on_idle is not None:
+                on_idle()
+            time.sleep(interval)

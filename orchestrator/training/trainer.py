@@ -1,0 +1,167 @@
+"""Trainer: posts the job (its HE keys stay local), runs rounds, verifies and decrypts aggregates, mints the $Model."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from orchestrator.actions import ensure_allowance
+from orchestrator.actions.jobs import JobTerms, create_job
+from orchestrator.errors import ContractRevert, InvalidInput
+from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
+from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
+from orchestrator.training import payloads
+from orchestrator.training.agent import Agent, NotReady
+from orchestrator.training.commitments import job_info, now, round_state
+from orchestrator.training.keys import KeyStore
+from orchestrator.training.spec import JobSpec
+from orchestrator.training.verify import verify_round
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RoundReport:
+    round: int
+    accuracy: float
+    loss: float
+    weights_sha256: str
+    aggregate_verified: bool
+
+
+def portfolio_weight_cap(chain, storage, portfolio_id: int) -> int:
+    """The largest record count among the portfolio's $Data (public metadata): the FedAvg weight cap."""
+    ids, _ = chain.call("PortfolioNFT.compositionOf", portfolio_id)
+    counts = []
+    for d in ids:
+        doc = json.loads(storage.get(chain.call("DataNFT.metadataCidOf", d)))
+        counts.append(int(doc.get("properties", {}).get("record_count", 0)))
+    return max(counts + [1])
+
+
+def post_job(chain, storage, keys: KeyStore, portfolio_id: int, spec: JobSpec, terms: JobTerms,
+             max_parties: int = 8) -> int:
+    """Generate HE keys here, publish the public context, the spec and the initial model; create the job."""
+    from workers import training
+
+    n_values = training.n_params(spec.model)
+    if spec.mode != "fedavg":
+        raise InvalidInput(f"mode {spec.mode!r} is not driven by chain events yet (fedavg is)")
+    public = keys.generate("fedavg", scheme=spec.scheme, n_params=n_values, clip=spec.clip,
+                           max_parties=max(max_parties, 2))
+    ctx_cid = storage.add_bytes(public)
+    init = training.init_weights(spec.model, spec.seed).astype("<f4").tobytes()
+    cap = spec.weight_cap if spec.weight_cap > 1 else portfolio_weight_cap(chain, storage, portfolio_id)
+    spec = dataclasses.replace(spec, init_weights_cid=storage.add_bytes(init), n_values=n_values, weight_cap=cap)
+    spec_cid = storage.add_bytes(spec.to_json())
+    job_id, _ = create_job(chain, dataclasses.replace(terms, portfolio_id=portfolio_id, model_spec_cid=spec_cid,
+                                                      he_context_cid=ctx_cid))
+    return job_id
+
+
+class TrainerAgent(Agent):
+    """``test_ref``: the trainer's own held-out data (a workers DataRef dict) for per-round evaluation.
+
+    ``fast_forward``: on a local chain, advance time past challenge windows instead of waiting.
+    """
+
+    role = "trainer"
+
+    def __init__(self, *args, keys: KeyStore, test_ref: dict, fast_forward: bool = False, **kw):
+        self.keys = keys
+        self.test_ref = test_ref
+        self.fast_forward = fast_forward
+        self.history: list[RoundReport] = []
+        self.disputes: list[tuple[int, int, str]] = []
+        self.models: dict[int, int] = {}
+        super().__init__(*args, **kw)
+
+    def register(self) -> None:
+        self.on("AggregatorVolunteered", lambda ev, ctx: self._mine(ev, ctx, "select", 0,
+                                                                    participant=ev.args["participant"]))
+        self.on("JobOpened", lambda ev, ctx: self._mine(ev, ctx, "start", 1))
+        self.on("AggregateSubmitted", lambda ev, ctx: self._mine(ev, ctx, "close", ev.args["round"]))
+        self.on("JobFinalized", self._finalized)
+
+    def _mine(self, ev: ChainEvent, ctx: HandlerContext, kind: str, round_: int, **payload) -> None:
+        if self.wants(ev.args["jobId"]):
+            self.queue(ctx, kind, ev.args["jobId"], round_, **payload)
+
+    def _finalized(self, ev: ChainEvent, ctx: HandlerContext) -> None:
+        self.models[ev.args["jobId"]] = ev.args["modelId"]
+
+    def _job(self, job_id: int):
+        job = job_info(self.chain, job_id)
+        return job if job.trainer == self.me else None
+
+    # -- side effects --
+    def do_select(self, row: OutboxRow) -> None:
+        job = self._job(row.payload["job"])
+        if job and job.status in ("created", "open") and int(job.aggregator, 16) == 0:
+            self.chain.transact("JobMarket.selectAggregator", job.job_id, row.payload["participant"])
+
+    def do_start(self, row: OutboxRow) -> None:
+        job = self._job(row.payload["job"])
+        if job and job.status == "open" and job.current_round == 0:
+            spec = payloads.spec(self.storage, job.spec_cid)
+            self.chain.transact("JobMarket.startRound", job.job_id, 1, spec.init_weights_cid)
+
+    def do_close(self, row: OutboxRow) -> None:
+        job_id, rnd = row.payload["job"], row.payload["round"]
+        job = self._job(job_id)
+        if not job or job.status != "running" or job.current_round != rnd:
+            return
+        rs = round_state(self.chain, job_id, rnd)
+        if any(d[:2] == (job_id, rnd) for d in self.disputes):
+            return
+        verdict = verify_round(self.chain, self.storage, job_id, rnd)
+        if not verdict.ok:
+            log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, verdict.reason)
+            self._dispute(job_id, rnd, verdict.reason)
+            return
+        t = now(self.chain)
+        if t < rs.challenge_end:
+            if not self.fast_forward:
+                raise NotReady(f"challenge window open for {rs.challenge_end - t}s")
+            self.chain.increase_time(rs.challenge_end - t + 1)
+        spec = payloads.spec(self.storage, job.spec_cid)
+        secret = payloads.enc(self.keys.secret_for(payloads.raw(self.storage, job.context_cid)))
+        tid = self.task_id(row)
+        new = self.executor.run("datacap.apply_aggregate",
+                                [secret, payloads.b64(self.storage, rs.aggregate_cid),
+                                 payloads.b64(self.storage, rs.global_model_cid)], f"{tid}:apply")
+        metrics = self.executor.run("datacap.evaluate", [spec.model, new["weights"], self.test_ref], f"{tid}:eval")
+        weights = payloads.unb64(new["weights"])
+        self.history.append(RoundReport(rnd, metrics["accuracy"], metrics["loss"],
+                                        hashlib.sha256(weights).hexdigest(), True))
+        cid = self.storage.add_bytes(weights)
+        if rnd < job.rounds:
+            self.chain.transact("JobMarket.advance", job_id, cid)
+            return
+        doc = build_model_metadata(
+            f"job #{job_id} model", f"{spec.model.get('kind', 'model')} trained by encrypted FedAvg ({spec.scheme})",
+            lineage=Lineage(job_id, job.portfolio_id, job.rounds, cid,
+                            {"accuracy": metrics["accuracy"], "loss": metrics["loss"]}),
+            framework="torch", mode="encrypted-fedavg")
+        meta_cid = self.storage.add_bytes(canonical_json(doc))
+        metrics_hash = hashlib.sha256(canonical_json(metrics)).digest()
+        tx = self.chain.transact("JobMarket.finalize", job_id, cid, metrics_hash, meta_cid)
+        self.models[job_id] = tx.event("JobFinalized").args["modelId"]
+
+    def _dispute(self, job_id: int, rnd: int, reason: str) -> None:
+        ensure_allowance(self.chain, "JobMarket", self.chain.call("JobMarket.params")["disputeDeposit"])
+        evidence = self.storage.add_bytes(canonical_json({"job": job_id, "round": rnd, "reason": reason}))
+        try:
+            self.chain.transact("JobMarket.raiseDispute", job_id, rnd, evidence)
+        except ContractRevert as exc:
+            if exc.error != "DisputePending":
+                raise
+        self.disputes.append((job_id, rnd, reason))
+
+
+def weights_of(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4").copy()

@@ -1,0 +1,153 @@
+"""Misbehaving parties and failure paths, each on a fresh demo stack (2 short rounds)."""
+import threading
+import time
+
+import pytest
+
+from conftest import CAP, HERE, cli_args, invoke
+from orchestrator.demo import DemoHooks, DemoOptions, run_demo
+
+pytestmark = pytest.mark.slow
+ZERO = b"\x00" * 32
+
+
+def _opts(**kw) -> DemoOptions:
+    return DemoOptions(**{"rounds": 2, "epochs": 3, **kw})
+
+
+def _round_waiting(c, job_id):
+    j = c.call("JobMarket.jobOf", job_id)
+    if j["status"] != 3:
+        return None
+    r = c.call("JobMarket.roundOf", job_id, j["currentRound"])
+    return r if r["aggregateHash"] == ZERO else None
+
+
+def test_honest_round_verifies_and_a_tampered_aggregate_fails_and_is_disputed():
+    seen = {}
+
+    def flip(_job, _round, blob):
+        b = bytearray(blob)
+        b[-1] ^= 0x01
+        return bytes(b)
+
+    def honest(settings, chains, job_id, agents, report):
+        seen["honest"] = invoke(*cli_args(settings), "job", "verify", str(job_id), "1", "--json")
+
+    run_demo(_opts(rounds=1, hooks=DemoHooks(inspect=honest)))
+    code, out, err = seen["honest"]
+    assert code == 0 and '"ok": true' in out, err
+
+    trainer_disputed = lambda chains, job_id, agents: bool(agents[0].disputes)  # noqa: E731
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(aggregator_kwargs={"tamper": flip}, until=trainer_disputed,
+                                                      inspect=lambda s, c, j, a, r: seen.update(
+                                                          verify=invoke(*cli_args(s), "job", "verify", str(j), "1"),
+                                                          dispute=c["deployer"].events("JobMarket", "DisputeRaised",
+                                                                                       jobId=j)))))
+    code, out, err = seen["verify"]
+    lines = err.strip().splitlines()
+    assert code != 0 and len(lines) == 1 and lines[0].startswith("error:") and "mismatch" in lines[0], err
+    assert len(seen["dispute"]) == 1 and report.model_token_id == 0
+    assert report.disputes and "mismatch" in report.disputes[0][2]
+
+
+def test_no_show_is_penalized_and_the_round_goes_on_after_the_deadline():
+    def after_deadline(chains, job_id):
+        r = _round_waiting(chains["deployer"], job_id)
+        if r is not None:
+            chains["deployer"].increase_time(r["updateDeadline"] - _now(chains) + 1)
+
+    report = run_demo(_opts(hooks=DemoHooks(owner_kwargs={3: {"silent": True}}, on_idle=after_deadline)))
+    assert report.model_token_id == 1
+    no_show = report.payouts[3]
+    assert no_show["share"] == 0
+    # 20% of the 10 CAP bond per missed round: 2 CAP then 1.6 CAP
+    assert [p["amount"] for p in report.penalties] == [2 * CAP, 16 * CAP // 10]
+    assert no_show["bond_returned"] == 10 * CAP - 2 * CAP - 16 * CAP // 10
+    assert all(p["share"] > 0 for p in report.payouts[:3])
+    assert report.accuracy["encrypted_federated"] > 0.8
+
+
+def _now(chains):
+    return chains["deployer"].w3.eth.get_block("latest")["timestamp"]
+
+
+def test_tampered_and_wrong_context_ciphertexts_are_excluded_not_aggregated():
+    from workers import he
+
+    _, other_pk = he.generate_keys("fedavg")
+
+    def garble(_job, _round, blob):
+        b = bytearray(blob)
+        b[len(b) // 2] ^= 0xFF
+        return bytes(b)
+
+    def wrong_context(_job, _round, blob):
+        n = he.read_header(blob).n_values
+        return he.encrypt_update(other_pk, [0.0] * n, 1.0)
+
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(owner_kwargs={1: {"tamper": garble},
+                                                                    2: {"tamper": wrong_context}})))
+    reasons = {e["index"]: e["reason"] for e in report.exclusions}
+    assert set(reasons) == {1, 2}, reasons
+    assert "garbled" in reasons[1]
+    assert "wrong public context" in reasons[2]
+    assert report.model_token_id == 1
+    assert report.payouts[1]["share"] == 0 and report.payouts[2]["share"] == 0
+    assert report.payouts[0]["share"] > 0 and report.payouts[3]["share"] > 0
+
+
+def test_cancel_before_the_first_round_refunds_and_releases_bonds():
+    from orchestrator.actions.jobs import cancel_job
+
+    seen = {}
+    report = run_demo(_opts(hooks=DemoHooks(
+        before_agents=lambda chains, job_id: seen.update(tx=cancel_job(chains["trainer"], job_id)))))
+    assert seen["tx"].event("JobCancelled").args["refund"] == 1000 * CAP
+    assert report.model_token_id == 0 and not report.per_round
+    assert [p["share"] for p in report.payouts] == [0] * 4
+    assert [p["bond_returned"] for p in report.payouts] == [60 * CAP] + [10 * CAP] * 3
+
+
+def test_timeout_when_the_aggregator_is_silent_penalizes_it_and_cancels():
+    def timeout_when_stalled(chains, job_id):
+        c = chains["deployer"]
+        r = _round_waiting(c, job_id)
+        if r is not None and r["submittedCount"] == 4:
+            c.increase_time(r["aggregateDeadline"] - _now(chains) + 1)
+            c.transact("JobMarket.timeout", job_id)
+
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(aggregator_kwargs=None, on_idle=timeout_when_stalled)))
+    assert report.model_token_id == 0
+    assert [p["amount"] for p in report.penalties] == [25 * CAP]  # 50% of the 50 CAP aggregator bond
+    assert report.payouts[0]["bond_returned"] == 10 * CAP + 25 * CAP
+    assert all(p["share"] == 0 for p in report.payouts)
+
+
+def test_worker_killed_mid_task_the_job_completes_with_the_same_result(tmp_path):
+    reference = run_demo(_opts())
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    killed = {}
+
+    def watch(worker):
+        def run():
+            deadline = time.time() + 240
+            while len(list(markers.iterdir())) < 5:  # the first train task of round 2
+                if time.time() > deadline:
+                    return
+                time.sleep(0.02)
+            worker.kill()
+            killed["at"] = time.time()
+            worker.env = {}
+            worker.start()
+        threading.Thread(target=run, daemon=True).start()
+
+    report = run_demo(_opts(visibility_timeout=3, worker_includes=("slow_hook",), worker_pythonpath=(str(HERE),),
+                            worker_env={"DATACAP_TEST_MARKERS": str(markers), "DATACAP_TEST_DELAY": "1"},
+                            on_worker=watch))
+    assert "at" in killed
+    assert report.model_token_id == 1
+    assert abs(report.accuracy["encrypted_federated"] - reference.accuracy["encrypted_federated"]) <= 0.005
+    assert [round(r["accuracy"], 2) for r in report.per_round] == [round(r["accuracy"], 2)
+                                                                   for r in reference.per_round]
