@@ -1,7 +1,7 @@
 """`datacap demo --json` end to end: digits and CSVs, accuracy against plaintext FedAvg and centralized."""
 import pytest
 
-from conftest import demo_json, write_sklearn_csv
+from training_support import demo_json, write_sklearn_csv
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +38,8 @@ def test_demo_on_a_csv(name, tmp_path):
     assert acc["encrypted_federated"] >= acc["centralized"] - 0.05, acc
 
 
-def test_demo_runs_again_immediately_and_rejects_bad_options():
-    from conftest import invoke
+def test_demo_rejects_bad_options_with_one_line():
+    from training_support import invoke
 
     code, _, err = invoke("demo", "--owners", "1")
     assert code != 0 and err.strip().startswith("error:") and "--owners" in err

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import CAP, HERE, cli_args, invoke
+from training_support import CAP, HERE, cli_args, invoke
 from orchestrator.demo import DemoHooks, DemoOptions, run_demo
 
 pytestmark = pytest.mark.slow
