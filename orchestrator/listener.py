@@ -4,10 +4,10 @@
 #
 # The listener is the only place where chain facts become local actions, so it must never lose an
 # event and never act on one twice, even if the process is killed between any two instructions.
-# Every block's worth of work is one SQLite transaction that holds (a) whatever the handlers record
+# Every range of blocks read together is one SQLite transaction that holds (a) whatever the handlers record
 # locally (their own tables, outbox rows), (b) the processed-event keys and (c) the cursor (last
 # block number + hash, and a window of recent block hashes). SQLite makes that transaction atomic:
-# after a kill either all of it is there (the block is done) or none of it (the block is redone, the
+# after a kill either all of it is there (the range is done) or none of it (the range is redone, the
 # handlers' half-written rows vanished with it). Handlers therefore never talk to the outside world
 # directly; they write an outbox row with a deterministic, unique key, and `Outbox.dispatch` sends
 # pending rows afterwards and marks them sent. A kill between "sent" and "marked" re-sends the row
@@ -19,9 +19,17 @@
 # to the highest block whose hash still matches (the fork point), the cursor is rolled back there,
 # events of orphaned blocks are un-marked and handed to `on_reorg` so domain code can compensate,
 # and a row is written to `listener_reorgs` -- all in one transaction, for the same reasons.
+#
+# Latency (bench/event_latency.py): the hot path is one new block. A poll then costs an
+# `eth_blockNumber`, the new block's header (its parentHash doubles as the reorg check of the
+# cursor) and an `eth_getLogs` pinned to that block's hash (so no re-check is needed), over a
+# keep-alive http.client connection (web3's requests-based provider costs ~0.5 ms more a call on
+# localhost), then one SQLite transaction. An idle poll is `eth_blockNumber` plus the cursor's
+# header (reorgs at an unchanged height).
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import sqlite3
@@ -30,11 +38,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import BlockNotFound
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,71 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, id);
 """
+
+
+class RpcError(RuntimeError):
+    """The node answered a JSON-RPC call with an error."""
+
+
+class _JsonRpc:
+    """Raw JSON-RPC (results unformatted: hex strings) on one keep-alive connection.
+
+    Plain http(s) endpoints go through `http.client` directly; any other provider (IPC, websocket,
+    custom) through `w3.provider.make_request`, which also returns raw results.
+    """
+
+    def __init__(self, w3: Web3):
+        self.w3 = w3
+        self._lock = threading.Lock()
+        self._id = 0
+        self._conn: http.client.HTTPConnection | None = None
+        uri = getattr(w3.provider, "endpoint_uri", None)
+        parts = urlsplit(str(uri)) if uri else None
+        self._target = None
+        if parts is not None and parts.scheme in ("http", "https") and not parts.username:
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            self._target = (parts.scheme, parts.hostname, parts.port, path)
+
+    def _connect(self) -> http.client.HTTPConnection:
+        scheme, host, port, _ = self._target
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        return cls(host, port, timeout=30)
+
+    def call(self, method: str, params: list) -> Any:
+        if self._target is None:
+            reply = self.w3.provider.make_request(method, params)
+        else:
+            with self._lock:
+                self._id += 1
+                body = json.dumps({"jsonrpc": "2.0", "id": self._id, "method": method,
+                                   "params": params}).encode()
+                reply = self._post(body)
+        if "error" in reply:
+            raise RpcError(f"{method}: {reply['error']}")
+        return reply["result"]
+
+    def _post(self, body: bytes) -> dict:
+        for attempt in (1, 2):  # a kept-alive connection may have been closed by the server
+            if self._conn is None:
+                self._conn = self._connect()
+            try:
+                self._conn.request("POST", self._target[3], body,
+                                   {"Content-Type": "application/json"})
+                resp = self._conn.getresponse()
+                data = resp.read()
+                if resp.status != 200:
+                    raise RpcError(f"HTTP {resp.status}: {data[:200]!r}")
+                return json.loads(data)
+            except (http.client.HTTPException, OSError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 class ReorgTooDeep(RuntimeError):
@@ -211,6 +284,10 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(HexBytes(value)).hex()
 
 
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return _hex(value)
@@ -260,14 +337,17 @@ class Outbox:
         """
         sent = 0
         for row in self.pending(limit):
-            self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
             try:
                 send(row)
             except Exception:
+                self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
+                                  (row.id,))
                 log.exception("outbox: sending %s (%s) failed; left pending", row.key, row.kind)
                 break
             self._checkpoint("outbox_after_send")
-            self.conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (time.time(), row.id))
+            # One write per row (a kill before it re-sends the row, uncounted, as before).
+            self.conn.execute("UPDATE outbox SET attempts = attempts + 1, sent_at = ? WHERE id = ?",
+                              (time.time(), row.id))
             self._checkpoint("outbox_after_mark")
             sent += 1
         return sent
@@ -337,12 +417,17 @@ class EventListener:
         self.name = name
         self.on_reorg = on_reorg
         self.conn = connect(db_path)
+        self.rpc = _JsonRpc(w3)
         self.chain_id = int(w3.eth.chain_id)
         self._by_address = {
             Web3.to_checksum_address(c.address): n for n, c in self.contracts.items()
         }
+        self._by_lower = {a.lower(): (n, a) for a, n in self._by_address.items()}
         # (contract name, topic0 hex) -> (event name, handlers)
         self._handlers: dict[tuple[str, str], tuple[str, list[Handler]]] = {}
+        # Built once at registration, not per poll: decoders and the eth_getLogs filter.
+        self._decoders: dict[tuple[str, str], Any] = {}
+        self._log_filter: dict[str, Any] = {}
         self._init_cursor()
 
     # ----------------------------------------------------------------- registration
@@ -350,10 +435,15 @@ class EventListener:
     def register(self, contract: str, event: str, handler: Handler) -> Handler:
         """Call `handler(event, ctx)` for each confirmed `event` of `contract` (name or address)."""
         cname = self._contract_name(contract)
-        ev = self.contracts[cname].events[event]  # raises when the ABI has no such event
-        topic = _hex(ev().topic)
+        ev = self.contracts[cname].events[event]()  # raises when the ABI has no such event
+        topic = _hex(ev.topic)
         _, handlers = self._handlers.setdefault((cname, topic), (event, []))
         handlers.append(handler)
+        self._decoders[(cname, event)] = ev
+        self._log_filter = {
+            "address": sorted({self.contracts[c].address for c, _ in self._handlers}),
+            "topics": [sorted({t for _, t in self._handlers})],
+        }
         return handler
 
     def on(self, contract: str, event: str) -> Callable[[Handler], Handler]:
@@ -405,12 +495,17 @@ class EventListener:
                 (self.name, number, block_hash),
             )
 
+    def _header(self, number: int) -> dict[str, Any] | None:
+        """Raw header of block `number` (hex fields), None when the chain is shorter."""
+        return self.rpc.call("eth_getBlockByNumber", [hex(number), False])
+
     def _canonical_hash(self, number: int) -> str | None:
-        try:
-            block = self.w3.eth.get_block(number)
-        except BlockNotFound:  # the chain is now shorter than `number`
-            return None
-        return _hex(block["hash"])
+        header = self._header(number)
+        return None if header is None else _hex(header["hash"])
+
+    def head(self) -> int:
+        """The chain's head block number (one cheap `eth_blockNumber`)."""
+        return int(self.rpc.call("eth_blockNumber", []), 16)
 
     # ----------------------------------------------------------------- reorgs
 
@@ -505,7 +600,10 @@ class EventListener:
             "transactionIndex": raw["transactionIndex"],
             "logIndex": raw["logIndex"],
         }
-        decoded = self.contracts[cname].events[ename]().process_log(entry)
+        decoder = self._decoders.get((cname, ename))
+        if decoder is None:  # an orphaned event whose handler is not registered (any more)
+            decoder = self._decoders[(cname, ename)] = self.contracts[cname].events[ename]()
+        decoded = decoder.process_log(entry)
         return ChainEvent(
             contract=cname,
             name=ename,
@@ -517,83 +615,87 @@ class EventListener:
             address=raw["address"],
         )
 
-    def _fetch(self, from_block: int, to_block: int) -> list[tuple[ChainEvent, dict]]:
-        """Logs of registered events in [from_block, to_block], decoded, in chain order."""
+    def _fetch(self, block_filter: dict[str, Any]) -> list[tuple[ChainEvent, dict]]:
+        """Logs of registered events in `block_filter` (a block range or one blockHash), decoded,
+        in chain order."""
         if not self._handlers:
             return []
-        addresses = sorted({self.contracts[c].address for c, _ in self._handlers})
-        topics = sorted({t for _, t in self._handlers})
-        logs = self.w3.eth.get_logs(
-            {"fromBlock": from_block, "toBlock": to_block, "address": addresses,
-             "topics": [topics]}
-        )
+        logs = self.rpc.call("eth_getLogs", [{**block_filter, **self._log_filter}])
         out = []
         for entry in logs:
-            if entry.get("removed"):
+            if entry.get("removed") or not entry["topics"]:
                 continue
-            cname = self._by_address.get(Web3.to_checksum_address(entry["address"]))
-            if cname is None or not entry["topics"]:
+            found = self._by_lower.get(entry["address"].lower())
+            if found is None:
                 continue
-            key = (cname, _hex(entry["topics"][0]))
+            cname, address = found
+            topics = [_hex(t) for t in entry["topics"]]
+            key = (cname, topics[0])
             if key not in self._handlers:
                 continue
             ename = self._handlers[key][0]
             raw = {
-                "address": Web3.to_checksum_address(entry["address"]),
-                "topics": [_hex(t) for t in entry["topics"]],
+                "address": address,
+                "topics": topics,
                 "data": _hex(entry["data"]),
-                "blockNumber": int(entry["blockNumber"]),
+                "blockNumber": _int(entry["blockNumber"]),
                 "blockHash": _hex(entry["blockHash"]),
                 "transactionHash": _hex(entry["transactionHash"]),
-                "transactionIndex": int(entry["transactionIndex"]),
-                "logIndex": int(entry["logIndex"]),
+                "transactionIndex": _int(entry["transactionIndex"]),
+                "logIndex": _int(entry["logIndex"]),
             }
             out.append((self._decode_raw(cname, ename, raw), raw))
         out.sort(key=lambda p: (p[0].block_number, p[0].log_index))
         return out
 
-    def _process_range(self, from_block: int, to_block: int, head: int) -> int:
-        """Read and dispatch one chunk; one transaction per block with events, one at the end."""
-        end_hash = self._canonical_hash(to_block)
-        events = self._fetch(from_block, to_block)
+    def _read(self, from_block: int, to_block: int, head: int, header: dict | None):
+        """(logs, hash of to_block, recent block hashes) of a range, consistent with one branch."""
         # Hashes of recent blocks feed the reorg window; deep blocks cannot reorg within it.
         recent_from = max(from_block, head - self.window + 1)
+        if header is not None and from_block == to_block:
+            # One block whose header we hold: logs pinned to its hash belong to that block only.
+            end_hash = _hex(header["hash"])
+            try:
+                events = self._fetch({"blockHash": end_hash})
+            except RpcError as exc:  # the block left the canonical chain meanwhile
+                raise ChainMoved(f"block {to_block}: {exc}") from None
+            return events, end_hash, ({to_block: end_hash} if to_block >= recent_from else {})
+        end_hash = self._canonical_hash(to_block)
+        if end_hash is None:
+            raise ChainMoved(f"block {to_block} vanished while reading {from_block}..{to_block}")
+        events = self._fetch({"fromBlock": hex(from_block), "toBlock": hex(to_block)})
         recent = {n: self._canonical_hash(n) for n in range(recent_from, to_block + 1)}
-        # If anything moved while we read (end hash changed, or a log's block hash disagrees with
-        # the header we just fetched) the logs may belong to a dead branch: retry next poll.
-        if end_hash is None or recent.get(to_block, end_hash) != end_hash:
+        # If anything moved while we read (to_block's hash re-read after the logs changed, or a
+        # log's block hash disagrees with its header) the logs may belong to a dead branch: retry.
+        after = recent[to_block] if to_block in recent else self._canonical_hash(to_block)
+        if after != end_hash:
             raise ChainMoved(f"block {to_block} changed while reading {from_block}..{to_block}")
         for ev, _ in events:
             if ev.block_number in recent and recent[ev.block_number] != ev.block_hash:
                 raise ChainMoved(f"block {ev.block_number} changed while reading")
-        if self._canonical_hash(to_block) != end_hash:
-            raise ChainMoved(f"block {to_block} changed while reading {from_block}..{to_block}")
+        return events, end_hash, recent
 
+    def _process_range(self, from_block: int, to_block: int, head: int,
+                       header: dict | None = None) -> int:
+        """Read one chunk and apply it in one transaction: handlers, marks, window and cursor."""
+        events, end_hash, recent = self._read(from_block, to_block, head, header)
         processed = 0
-        for number, block_events in _group_by_block(events):
-            with _Txn(self.conn) as c:
+        with _Txn(self.conn) as c:
+            for number, block_events in _group_by_block(events):
                 self._checkpoint("block_begin")
                 ctx = self._ctx(c, number)
                 for ev, raw in block_events:
-                    if c.execute(
-                        "SELECT 1 FROM listener_events WHERE name = ? AND block_hash = ? "
-                        "AND tx_hash = ? AND log_index = ?",
-                        (self.name, ev.block_hash, ev.tx_hash, ev.log_index),
-                    ).fetchone():
+                    if not c.execute(
+                        "INSERT OR IGNORE INTO listener_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (self.name, ev.block_hash, ev.tx_hash, ev.log_index, ev.block_number,
+                         ev.contract, ev.name, json.dumps(raw), time.time()),
+                    ).rowcount:
                         continue  # already applied (a fork point below an unchanged block)
                     for handler in self._handlers[(ev.contract, raw["topics"][0])][1]:
                         handler(ev, ctx)
                         self._checkpoint("after_handler")
-                    c.execute(
-                        "INSERT INTO listener_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (self.name, ev.block_hash, ev.tx_hash, ev.log_index, ev.block_number,
-                         ev.contract, ev.name, json.dumps(raw), time.time()),
-                    )
                     processed += 1
-                self._set_cursor(c, number, block_events[0][0].block_hash)
-                self._checkpoint("block_before_commit")
-            self._checkpoint("block_after_commit")
-        with _Txn(self.conn) as c:
+                self._checkpoint("block_end")
             c.executemany(
                 "INSERT OR REPLACE INTO listener_blocks VALUES (?, ?, ?)",
                 [(self.name, n, h) for n, h in recent.items() if h is not None],
@@ -609,15 +711,22 @@ class EventListener:
 
     def poll_once(self) -> PollResult:
         """Handle a reorg if any, then process every confirmed block after the cursor."""
-        reorg = self.check_reorg()
-        head = int(self.w3.eth.block_number)
+        head = self.head()
         safe = head - self.confirmations
-        start = self.cursor()[0] + 1
+        number, stored = self.cursor()
+        first = self._header(number + 1) if stored is not None and safe > number else None
+        if first is not None and _hex(first["parentHash"]) == stored:
+            reorg = None  # the next block builds on the cursor block, so that one is canonical
+        else:
+            reorg = self.check_reorg()
+            first = None
+        start = self.cursor()[0] + 1 if reorg else number + 1
         processed = 0
         frm = start
         while frm <= safe:
             to = min(frm + self.batch - 1, safe)
-            processed += self._process_range(frm, to, head)
+            header = first if frm == number + 1 else None
+            processed += self._process_range(frm, to, head, header)
             frm = to + 1
         if processed or reorg:
             log.info("processed %d event(s) in blocks %d..%d", processed, start, safe)
@@ -648,8 +757,9 @@ class EventListener:
         """No-op hook between steps; crash tests override it to kill the process there."""
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database and RPC connections."""
         self.conn.close()
+        self.rpc.close()
 
 
 def _group_by_block(

@@ -16,7 +16,7 @@ from listener_support import mine, ping, ping_many, reorg, worker_env, write_art
 WORKER = Path(__file__).with_name("crash_worker.py")
 CRASH_EXIT = 77
 POINTS = [
-    "block_begin", "handler_mid", "after_handler", "block_before_commit", "block_after_commit",
+    "block_begin", "handler_mid", "after_handler", "block_end",
     "range_before_commit", "range_after_commit", "outbox_after_send", "outbox_after_mark",
 ]
 
@@ -128,7 +128,7 @@ def test_killed_during_reorg_rollback_recovers_exactly_once(w3, emitter, anvil, 
                 EXT_DB=tmp_path / "ext.db", TARGET_BLOCK=w3.eth.block_number)
     assert run_worker(worker_env(**base)) == 0
     reorg(emitter, 3, [501, 502, 503])
-    for point in ("on_reorg_done", "reorg_before_commit", "block_before_commit",
+    for point in ("on_reorg_done", "reorg_before_commit", "block_end",
                   "outbox_after_send"):
         assert run_worker(worker_env(**base, CRASH_POINT=f"{point}:1")) == CRASH_EXIT
     assert run_worker(worker_env(**base)) == 0
