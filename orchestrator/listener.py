@@ -25,7 +25,8 @@
 # cursor) and an `eth_getLogs` pinned to that block's hash (so no re-check is needed), over a
 # keep-alive http.client connection (web3's requests-based provider costs ~0.5 ms more a call on
 # localhost), then one SQLite transaction. An idle poll is `eth_blockNumber` plus the cursor's
-# header (reorgs at an unchanged height).
+# header (reorgs at an unchanged height). With 0 confirmations the head's header replaces
+# `eth_blockNumber`: one RPC per idle poll, two per new block.
 
 from __future__ import annotations
 
@@ -554,9 +555,10 @@ class EventListener:
                 (self.name, number, block_hash),
             )
 
-    def _header(self, number: int) -> dict[str, Any] | None:
-        """Raw header of block `number` (hex fields), None when the chain is shorter."""
-        return self.rpc.call("eth_getBlockByNumber", [hex(number), False])
+    def _header(self, number: int | str) -> dict[str, Any] | None:
+        """Raw header of block `number` or tag (hex fields), None when the chain is shorter."""
+        return self.rpc.call("eth_getBlockByNumber",
+                             [hex(number) if isinstance(number, int) else number, False])
 
     def _canonical_hash(self, number: int) -> str | None:
         header = self._header(number)
@@ -761,12 +763,27 @@ class EventListener:
         self._checkpoint("range_after_commit")
         return processed
 
+    def _tip(self) -> tuple[int, dict[str, Any] | None]:
+        """(head number, head header or None): one RPC either way.
+
+        With 0 confirmations the head's header costs what `eth_blockNumber` costs and also is the
+        reorg check of an unchanged cursor and the header of a single new block.
+        """
+        if self.confirmations == 0:
+            latest = self._header("latest")
+            return _int(latest["number"]), latest
+        return self.head(), None
+
     def poll_once(self) -> PollResult:
         """Handle a reorg if any, then process every confirmed block after the cursor."""
-        head = self.head()
-        safe = head - self.confirmations
         number, stored = self.cursor()
-        first = self._header(number + 1) if stored is not None and safe > number else None
+        head, latest = self._tip()
+        safe = head - self.confirmations
+        if latest is not None and head == number and _hex(latest["hash"]) == stored:
+            return PollResult(0, number + 1, number)  # same head, still canonical: nothing to do
+        first = None
+        if stored is not None and safe > number:
+            first = latest if latest is not None and head == number + 1 else self._header(number + 1)
         if first is not None and _hex(first["parentHash"]) == stored:
             reorg = None  # the next block builds on the cursor block, so that one is canonical
         else:
