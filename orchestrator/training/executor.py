@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,21 @@ class Executor:
                                                  "broker_transport_options", "result_backend_transport_options")}
         self.app.conf.update(conf, broker_url=redis_url, result_backend=redis_url)
         self.timeout = timeout
+        self._local = threading.local()  # one held producer (connection) per sending thread
+        self._producers: list = []
+
+    def _producer(self):
+        producer = getattr(self._local, "producer", None)
+        if producer is None:
+            producer = self._local.producer = self.app.producer_pool.acquire(block=True)
+            self._producers.append(producer)
+        return producer
 
     def close(self) -> None:
+        for producer in self._producers:
+            producer.release()
+        self._producers.clear()
+        self._local = threading.local()
         self.app.close()
 
     def run(self, name: str, args: list, task_id: str):
@@ -35,5 +49,5 @@ class Executor:
             log.info("task %s (%s) already done; reusing its result", task_id, name)
             return res.get(timeout=self.timeout)
         if res.state not in ("STARTED", "RETRY"):
-            res = self.app.send_task(name, args=args, task_id=task_id)
+            res = self.app.send_task(name, args=args, task_id=task_id, producer=self._producer())
         return res.get(timeout=self.timeout)
