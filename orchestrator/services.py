@@ -206,15 +206,19 @@ def start_anvil(
     return anvil_status(settings, port=port)
 
 
-def stop_anvil(settings: Settings) -> bool:
-    """Stop the Anvil this data dir started; False when none was running."""
-    pid_file, _ = _anvil_files(settings)
+def _stop(pid_file: Path) -> bool:
+    """Stop the process a pid file names and forget it; False when none was running."""
     pid = _read_pid(pid_file)
     pid_file.unlink(missing_ok=True)
     if pid is None:
         return False
     _terminate(pid)
     return True
+
+
+def stop_anvil(settings: Settings) -> bool:
+    """Stop the Anvil this data dir started; False when none was running."""
+    return _stop(_anvil_files(settings)[0])
 
 
 def anvil_status(settings: Settings, *, port: int | None = None) -> ServiceStatus:
@@ -259,13 +263,8 @@ def start_redis(settings: Settings, *, port: int | None = None, timeout: float =
 
 
 def stop_redis(settings: Settings) -> bool:
-    pid_file, _ = _redis_files(settings)
-    pid = _read_pid(pid_file)
-    pid_file.unlink(missing_ok=True)
-    if pid is None:
-        return False
-    _terminate(pid)
-    return True
+    """Stop the Redis this data dir started; False when none was running."""
+    return _stop(_redis_files(settings)[0])
 
 
 def redis_status(settings: Settings, *, port: int | None = None) -> ServiceStatus:

@@ -767,13 +767,18 @@ def _ckks_encrypt_slots(hc: HEContext, vals: np.ndarray) -> np.ndarray:
     return out
 
 
+def _decryptor(hc: HEContext, encoder_cls) -> tuple:
+    """The context's SEAL decryptor and encoder, built once and cached on the context."""
+    if "decryptor" not in hc._cache:
+        hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
+        hc._cache["encoder"] = encoder_cls(hc.seal_ctx)
+    return hc._cache["decryptor"], hc._cache["encoder"]
+
+
 def _ckks_decrypt_slots(hc: HEContext, coeffs: np.ndarray, n_ct: int) -> np.ndarray:
     n = hc.params["n"]
-    dec = hc._cache.get("decryptor")
-    if dec is None:
-        dec = hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
-        hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
-    encoder, scale = hc._cache["encoder"], float(2 ** hc.params["scale_bits"])
+    dec, encoder = _decryptor(hc, seal.CKKSEncoder)
+    scale = float(2 ** hc.params["scale_bits"])
     out = []
     for i in range(n_ct):
         raw = _seal_ciphertext_bytes(coeffs[i * 2 * n:(i + 1) * 2 * n], hc._cache["parms_id"], n,
@@ -910,11 +915,7 @@ def _sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:
 
 def _bfv_decrypt_slots(hc: HEContext, coeffs: np.ndarray, n_ct: int) -> np.ndarray:
     n = hc.params["n"]
-    dec = hc._cache.get("decryptor")
-    if dec is None:
-        dec = hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
-        hc._cache["encoder"] = seal.BatchEncoder(hc.seal_ctx)
-    encoder = hc._cache["encoder"]
+    dec, encoder = _decryptor(hc, seal.BatchEncoder)
     out = np.empty((n_ct, n), dtype=np.int64)
     for i in range(n_ct):
         raw = _seal_ciphertext_bytes(coeffs[i * 2 * n:(i + 1) * 2 * n], hc._cache["parms_id"], n,
