@@ -94,6 +94,8 @@ class HEFedAvg(Strategy):
     min_fit_clients: int = 1
     last_aggregate: bytes | None = None
     last_sha256: str | None = None
+    #: called after each round's aggregation with ``(server_round, strategy)`` (e.g. to record it)
+    on_aggregate: Callable[[int, "HEFedAvg"], None] | None = None
 
     def __post_init__(self):
         self.global_weights = np.asarray(self.initial_weights, dtype=np.float32)
@@ -121,6 +123,8 @@ class HEFedAvg(Strategy):
             self.global_weights = sum(a * (res.num_examples / total)
                                       for a, (_, res) in zip(arrays, ordered)).astype(np.float32)
             self.last_sha256 = hashlib.sha256(self.global_weights.tobytes()).hexdigest()
+            if self.on_aggregate:
+                self.on_aggregate(server_round, self)
             return ndarrays_to_parameters([self.global_weights]), {"included": len(arrays)}
         blobs = [ndarray_to_blob(parameters_to_ndarrays(res.parameters)[0]) for _, res in ordered]
         agg = he.aggregate(self.public_ctx, blobs)
@@ -130,6 +134,8 @@ class HEFedAvg(Strategy):
             self.global_weights = np.asarray(self.decrypt_fn(agg, self.global_weights), dtype=np.float32)
         metrics = {"aggregate_sha256": self.last_sha256, "included": len(blobs),
                    "failures": len(failures)}
+        if self.on_aggregate:
+            self.on_aggregate(server_round, self)
         return ndarrays_to_parameters([self.global_weights]), metrics
 
     def configure_evaluate(self, server_round, parameters, client_manager):
@@ -189,19 +195,51 @@ def _client_fn(context: Context):
 
 
 def _server_fn(context: Context):
+    """The aggregator's ServerApp. Run config (flower/pyproject.toml ``[tool.flwr.app.config]``):
+    ``public-ctx`` (required), ``secret-ctx`` (empty: sum only, never decrypt), ``rounds``,
+    ``min-clients``, ``weight-cap``, ``epochs``, ``lr``, ``result-path`` (JSON summary per round)."""
     cfg = context.run_config
-    with open(cfg["public-ctx"], "rb") as f:
+    public_path = str(cfg.get("public-ctx", ""))
+    if not public_path:
+        raise ValueError("run config 'public-ctx' (path of the trainer's public context) is required")
+    with open(public_path, "rb") as f:
         public_ctx = f.read()
-    secret_path = cfg.get("secret-ctx")
+    secret_path = str(cfg.get("secret-ctx", ""))
     decrypt_fn = None
     if secret_path:
         with open(secret_path, "rb") as f:
             secret_ctx = f.read()
         decrypt_fn = lambda agg, g: compute.apply_aggregate(secret_ctx, agg, g)  # noqa: E731
+    result_path = str(cfg.get("result-path", ""))
+    on_aggregate = _result_writer(result_path, decrypted=decrypt_fn is not None) if result_path else None
     strategy = HEFedAvg(public_ctx, training.init_weights(DEFAULT_SPEC, 0), decrypt_fn,
-                        {"epochs": 2, "lr": 0.05, "weight_cap": int(cfg.get("weight-cap", 500))},
-                        min_fit_clients=int(cfg.get("min-clients", 2)))
+                        {"epochs": int(cfg.get("epochs", 2)), "lr": float(cfg.get("lr", 0.05)),
+                         "weight_cap": int(cfg.get("weight-cap", 500))},
+                        min_fit_clients=int(cfg.get("min-clients", 2)), on_aggregate=on_aggregate)
     return ServerAppComponents(strategy=strategy, config=ServerConfig(num_rounds=int(cfg.get("rounds", 10))))
+
+
+def _result_writer(path: str, decrypted: bool) -> Callable[[int, HEFedAvg], None]:
+    """Write a JSON summary of the latest round to ``path`` (atomically): the round, the aggregate's
+    hash, the global weights' hash and, when the server could decrypt, the accuracy on the digits
+    test split. It never holds anything secret: no contexts, no weights."""
+    import json
+    import os
+
+    def write(server_round: int, strategy: HEFedAvg) -> None:
+        w = strategy.global_weights
+        summary = {"round": server_round, "aggregate_sha256": strategy.last_sha256,
+                   "weights_sha256": hashlib.sha256(w.tobytes()).hexdigest(),
+                   "decrypted": decrypted, "test_accuracy": None}
+        if decrypted:
+            X, y = compute.load_data(compute.DataRef(kind="digits", owner=-1))
+            summary["test_accuracy"] = float(training.evaluate(DEFAULT_SPEC, w, X, y)["accuracy"])
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(summary, f)
+        os.replace(tmp, path)
+
+    return write
 
 
 client_app = ClientApp(client_fn=_client_fn)
