@@ -9,18 +9,31 @@ function closing over the secret context; across hosts it is a call to the train
 In-process (tests, demo, no Ray): :func:`run_inprocess` drives the same client and strategy
 objects round by round with Flower's ``FitIns``/``FitRes``/``Parameters`` types.
 
-Across hosts, with Flower's deployment engine (SuperLink + SuperNodes, no Ray)::
+Across hosts, with Flower's deployment engine (SuperLink + SuperNodes, no Ray), flwr 1.41; the
+Flower app is the folder ``flower/`` (its FAB holds only ``pyproject.toml`` and ``datacap_app.py``,
+which imports this module's apps, so ``datacap`` must be installed on every host). Tested on
+loopback by ``tests/workers/test_flower_deployment.py``::
 
-    flower-superlink --insecure
-    # on each data-owner host (its shard chosen by node config):
-    flower-supernode --insecure --superlink HOST:9092 \
-        --node-config 'owner=0 n-owners=4 public-ctx="/path/public.ctx"'
-    # from the trainer's host, in a Flower app project whose pyproject names
-    # serverapp = "workers.flower_app:server_app", clientapp = "workers.flower_app:client_app":
-    flwr run . --run-config 'rounds=10 public-ctx="/path/public.ctx" secret-ctx="/path/secret.ctx"'
+    # SuperLink (Fleet, Control and Runtime APIs share one HTTP port in flwr 1.41):
+    flower-superlink --insecure --disable-runtime-dependency-installation --host 0.0.0.0 --port 8000
+    # each data-owner host (its digits shard chosen by node config; --port: its local Runtime API):
+    flower-supernode --insecure --superlink LINKHOST:8000 --port 9094 \
+        --node-config "owner=0 n-owners=3 public-ctx='/path/public.ctx'"
+    # the submitting host: the SuperLink connection lives in $FLWR_HOME/config.toml
+    # (default ~/.flwr/config.toml), not in pyproject.toml:
+    #   [superlink.local-deployment]
+    #   address = "LINKHOST:8000"
+    #   insecure = true
+    flwr run flower local-deployment --run-config \
+        "rounds=2 epochs=5 lr=0.1 min-clients=3 public-ctx='/path/public.ctx' secret-ctx='/path/secret.ctx' result-path='/tmp/result.json'"
+    flwr ls local-deployment            # status: finished:completed
+    flwr log RUN_ID local-deployment --show
 
-(the ServerApp then runs beside the trainer's secret context; to keep the aggregator apart from
-the trainer, give ``decrypt_fn`` a remote call instead). The gRPC deployment is not tested here.
+The ServerApp runs on the SuperLink's host (paths in the run config are paths there). With
+``secret-ctx`` it decrypts each round's sum there, i.e. the aggregator is the trainer; leave
+``secret-ctx`` empty and it only sums ciphertexts (the global model then stays put: a real
+deployment gives ``decrypt_fn`` a call to the trainer's own worker). ``result-path`` receives a
+JSON summary after every round (round, aggregate and weights SHA-256, test accuracy if decrypted).
 """
 from __future__ import annotations
 
