@@ -9,18 +9,31 @@ function closing over the secret context; across hosts it is a call to the train
 In-process (tests, demo, no Ray): :func:`run_inprocess` drives the same client and strategy
 objects round by round with Flower's ``FitIns``/``FitRes``/``Parameters`` types.
 
-Across hosts, with Flower's deployment engine (SuperLink + SuperNodes, no Ray)::
+Across hosts, with Flower's deployment engine (SuperLink + SuperNodes, no Ray), flwr 1.41; the
+Flower app is the folder ``flower/`` (its FAB holds only ``pyproject.toml`` and ``datacap_app.py``,
+which imports this module's apps, so ``datacap`` must be installed on every host). Tested on
+loopback by ``tests/workers/test_flower_deployment.py``::
 
-    flower-superlink --insecure
-    # on each data-owner host (its shard chosen by node config):
-    flower-supernode --insecure --superlink HOST:9092 \
-        --node-config 'owner=0 n-owners=4 public-ctx="/path/public.ctx"'
-    # from the trainer's host, in a Flower app project whose pyproject names
-    # serverapp = "workers.flower_app:server_app", clientapp = "workers.flower_app:client_app":
-    flwr run . --run-config 'rounds=10 public-ctx="/path/public.ctx" secret-ctx="/path/secret.ctx"'
+    # SuperLink (Fleet, Control and Runtime APIs share one HTTP port in flwr 1.41):
+    flower-superlink --insecure --disable-runtime-dependency-installation --host 0.0.0.0 --port 8000
+    # each data-owner host (its digits shard chosen by node config; --port: its local Runtime API):
+    flower-supernode --insecure --superlink LINKHOST:8000 --port 9094 \
+        --node-config "owner=0 n-owners=3 public-ctx='/path/public.ctx'"
+    # the submitting host: the SuperLink connection lives in $FLWR_HOME/config.toml
+    # (default ~/.flwr/config.toml), not in pyproject.toml:
+    #   [superlink.local-deployment]
+    #   address = "LINKHOST:8000"
+    #   insecure = true
+    flwr run flower local-deployment --run-config \
+        "rounds=2 epochs=5 lr=0.1 min-clients=3 public-ctx='/path/public.ctx' secret-ctx='/path/secret.ctx' result-path='/tmp/result.json'"
+    flwr ls local-deployment            # status: finished:completed
+    flwr log RUN_ID local-deployment --show
 
-(the ServerApp then runs beside the trainer's secret context; to keep the aggregator apart from
-the trainer, give ``decrypt_fn`` a remote call instead). The gRPC deployment is not tested here.
+The ServerApp runs on the SuperLink's host (paths in the run config are paths there). With
+``secret-ctx`` it decrypts each round's sum there, i.e. the aggregator is the trainer; leave
+``secret-ctx`` empty and it only sums ciphertexts (the global model then stays put: a real
+deployment gives ``decrypt_fn`` a call to the trainer's own worker). ``result-path`` receives a
+JSON summary after every round (round, aggregate and weights SHA-256, test accuracy if decrypted).
 """
 from __future__ import annotations
 
@@ -94,6 +107,8 @@ class HEFedAvg(Strategy):
     min_fit_clients: int = 1
     last_aggregate: bytes | None = None
     last_sha256: str | None = None
+    #: called after each round's aggregation with ``(server_round, strategy)`` (e.g. to record it)
+    on_aggregate: Callable[[int, "HEFedAvg"], None] | None = None
 
     def __post_init__(self):
         self.global_weights = np.asarray(self.initial_weights, dtype=np.float32)
@@ -121,6 +136,8 @@ class HEFedAvg(Strategy):
             self.global_weights = sum(a * (res.num_examples / total)
                                       for a, (_, res) in zip(arrays, ordered)).astype(np.float32)
             self.last_sha256 = hashlib.sha256(self.global_weights.tobytes()).hexdigest()
+            if self.on_aggregate:
+                self.on_aggregate(server_round, self)
             return ndarrays_to_parameters([self.global_weights]), {"included": len(arrays)}
         blobs = [ndarray_to_blob(parameters_to_ndarrays(res.parameters)[0]) for _, res in ordered]
         agg = he.aggregate(self.public_ctx, blobs)
@@ -130,6 +147,8 @@ class HEFedAvg(Strategy):
             self.global_weights = np.asarray(self.decrypt_fn(agg, self.global_weights), dtype=np.float32)
         metrics = {"aggregate_sha256": self.last_sha256, "included": len(blobs),
                    "failures": len(failures)}
+        if self.on_aggregate:
+            self.on_aggregate(server_round, self)
         return ndarrays_to_parameters([self.global_weights]), metrics
 
     def configure_evaluate(self, server_round, parameters, client_manager):
@@ -189,19 +208,51 @@ def _client_fn(context: Context):
 
 
 def _server_fn(context: Context):
+    """The aggregator's ServerApp. Run config (flower/pyproject.toml ``[tool.flwr.app.config]``):
+    ``public-ctx`` (required), ``secret-ctx`` (empty: sum only, never decrypt), ``rounds``,
+    ``min-clients``, ``weight-cap``, ``epochs``, ``lr``, ``result-path`` (JSON summary per round)."""
     cfg = context.run_config
-    with open(cfg["public-ctx"], "rb") as f:
+    public_path = str(cfg.get("public-ctx", ""))
+    if not public_path:
+        raise ValueError("run config 'public-ctx' (path of the trainer's public context) is required")
+    with open(public_path, "rb") as f:
         public_ctx = f.read()
-    secret_path = cfg.get("secret-ctx")
+    secret_path = str(cfg.get("secret-ctx", ""))
     decrypt_fn = None
     if secret_path:
         with open(secret_path, "rb") as f:
             secret_ctx = f.read()
         decrypt_fn = lambda agg, g: compute.apply_aggregate(secret_ctx, agg, g)  # noqa: E731
+    result_path = str(cfg.get("result-path", ""))
+    on_aggregate = _result_writer(result_path, decrypted=decrypt_fn is not None) if result_path else None
     strategy = HEFedAvg(public_ctx, training.init_weights(DEFAULT_SPEC, 0), decrypt_fn,
-                        {"epochs": 2, "lr": 0.05, "weight_cap": int(cfg.get("weight-cap", 500))},
-                        min_fit_clients=int(cfg.get("min-clients", 2)))
+                        {"epochs": int(cfg.get("epochs", 2)), "lr": float(cfg.get("lr", 0.05)),
+                         "weight_cap": int(cfg.get("weight-cap", 500))},
+                        min_fit_clients=int(cfg.get("min-clients", 2)), on_aggregate=on_aggregate)
     return ServerAppComponents(strategy=strategy, config=ServerConfig(num_rounds=int(cfg.get("rounds", 10))))
+
+
+def _result_writer(path: str, decrypted: bool) -> Callable[[int, HEFedAvg], None]:
+    """Write a JSON summary of the latest round to ``path`` (atomically): the round, the aggregate's
+    hash, the global weights' hash and, when the server could decrypt, the accuracy on the digits
+    test split. It never holds anything secret: no contexts, no weights."""
+    import json
+    import os
+
+    def write(server_round: int, strategy: HEFedAvg) -> None:
+        w = strategy.global_weights
+        summary = {"round": server_round, "aggregate_sha256": strategy.last_sha256,
+                   "weights_sha256": hashlib.sha256(w.tobytes()).hexdigest(),
+                   "decrypted": decrypted, "test_accuracy": None}
+        if decrypted:
+            X, y = compute.load_data(compute.DataRef(kind="digits", owner=-1))
+            summary["test_accuracy"] = float(training.evaluate(DEFAULT_SPEC, w, X, y)["accuracy"])
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(summary, f)
+        os.replace(tmp, path)
+
+    return write
 
 
 client_app = ClientApp(client_fn=_client_fn)
