@@ -48,10 +48,13 @@ class DemoOptions:
     dataset: str | None = None  # None: scikit-learn digits
     label: str = "label"
     owners: int = 4
-    rounds: int = 5
+    rounds: int | None = None  # None: the mode's default (ROUNDS)
     epochs: int = 10
-    lr: float = 0.05
+    lr: float | None = None  # None: the mode's default (LR)
     mode: str = "fedavg"
+    #: stats: column names (None: every feature column) and shared histogram bin edges (None: no histogram)
+    columns: list | None = None
+    bins: list | None = None
     scheme: str = "ckks"
     seed: int = 0
     alpha: float = 0.5
@@ -65,6 +68,15 @@ class DemoOptions:
     worker_pythonpath: tuple[str, ...] = ()
     on_worker: Callable[[WorkerProcess], None] | None = None
     hooks: "DemoHooks | None" = None
+
+
+#: per-mode defaults: FedAvg rounds of local epochs; encrypted-model gradient steps (the degree-3 sigmoid
+#: is accurate on about [-5, 5], so a few steps of 0.1 keep x.w in range); stats is one round
+ROUNDS = {"fedavg": 5, "encrypted-model": 5, "stats": 1}
+LR = {"fedavg": 0.05, "encrypted-model": 0.1, "stats": 0.0}
+#: datasets used when --dataset is not given: digits (fedavg), scikit-learn breast_cancer (encrypted-model:
+#: a binary task), wine (stats: raw, unstandardized columns)
+DEFAULT_DATASET = {"fedavg": None, "encrypted-model": "breast_cancer", "stats": "wine"}
 
 
 @dataclass
@@ -104,12 +116,20 @@ class DemoReport:
     disputes: list = field(default_factory=list)
     penalties: list = field(default_factory=list)
     evaluation_id: int = 0
+    #: stats mode: decrypted statistics, the same computed in numpy on the pooled data, their largest gap
+    statistics: dict | None = None
+    pooled: dict | None = None
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
     gas_used: int = 0
     seconds: float = 0.0
     phases: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         d = dataclasses.asdict(self)
+        if self.mode != "stats":
+            for k in ("statistics", "pooled", "max_abs_error", "max_rel_error"):
+                d.pop(k)
         return d
 
 
@@ -135,16 +155,85 @@ def _check(opts: DemoOptions) -> None:
         raise InvalidInput("--owners must be at least 2")
     if opts.owners > 14:
         raise InvalidInput("--owners is at most 14 (Anvil's 20 dev accounts)")
+    if opts.mode not in ROUNDS:
+        raise InvalidInput(f"--mode must be one of {', '.join(ROUNDS)}, not {opts.mode!r}")
+    if opts.rounds is None:
+        opts.rounds = ROUNDS[opts.mode]
+    if opts.lr is None:
+        opts.lr = LR[opts.mode]
     if opts.rounds < 1:
         raise InvalidInput("--rounds must be at least 1")
-    if opts.mode != "fedavg":
-        raise InvalidInput(f"--mode {opts.mode}: the chain-driven demo runs fedavg; encrypted-model and stats are "
-                           "available as worker tasks (workers.encrypted_lr, workers.stats) but not wired to jobs yet")
+    if opts.mode == "stats" and opts.rounds != 1:
+        raise InvalidInput("--mode stats runs exactly one round (--rounds 1)")
+    if opts.mode != "stats" and (opts.columns is not None or opts.bins is not None):
+        raise InvalidInput("--columns and --bins go with --mode stats")
+    if opts.bins is not None and (len(opts.bins) < 2 or list(opts.bins) != sorted(opts.bins)):
+        raise InvalidInput("--bins needs at least two increasing edges")
     if opts.dataset is not None and not Path(opts.dataset).is_file():
         raise InvalidInput(f"no such CSV file: {opts.dataset}")
 
 
 def baselines(prep: datasets.PreparedData, spec: dict, opts: DemoOptions) -> dict:
+    if opts.mode == "encrypted-model":
+        return elr_baselines(prep, spec["positive"], opts)
+    return fedavg_baselines(prep, spec, opts)
+
+
+def _pooled_owner_data(prep: datasets.PreparedData):
+    import numpy as np
+
+    from workers import compute
+
+    owners = [compute.load_data(compute.DataRef.from_dict(r)) for r in prep.owner_refs]
+    return owners, np.concatenate([x for x, _ in owners]), np.concatenate([y for _, y in owners])
+
+
+def elr_baselines(prep: datasets.PreparedData, positive: int, opts: DemoOptions) -> dict:
+    """The encrypted-model task in plaintext: the same gradient steps with the same degree-3 sigmoid, summing the
+    owners' gradients (plaintext_federated); the same model and steps on the pooled rows (centralized: full-batch
+    gradient descent, so it equals the federated sum up to float rounding); and, for scale, a logistic regression
+    with the exact sigmoid fit to convergence on the pooled rows (centralized_exact_sigmoid)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from workers import compute, encrypted_lr
+    from orchestrator.training.modes import binary_labels, elr_evaluate
+
+    owners, Xp, yp = _pooled_owner_data(prep)
+    Xt, yt = compute.load_data(compute.DataRef.from_dict(prep.test_ref))
+    yt = binary_labels(yt, positive)
+    parts = [(encrypted_lr.add_bias(X), binary_labels(y, positive)) for X, y in owners]
+    n = sum(len(y) for _, y in parts)
+    w = np.zeros(Xp.shape[1] + 1)
+    for _ in range(opts.rounds):
+        g = sum(X.T @ (encrypted_lr.sigmoid_poly(X @ w) - y) for X, y in parts)
+        w = w - opts.lr * g / n
+    Xb, yb = encrypted_lr.add_bias(Xp), binary_labels(yp, positive)
+    central = encrypted_lr.train_plain_poly(Xb, yb, opts.rounds, opts.lr)
+    exact = LogisticRegression(max_iter=5000, fit_intercept=False).fit(Xb, yb).coef_.reshape(-1)
+    return {"plaintext_federated": elr_evaluate(w, Xt, yt)["accuracy"],
+            "centralized": elr_evaluate(central, Xt, yt)["accuracy"],
+            "centralized_exact_sigmoid": elr_evaluate(exact, Xt, yt)["accuracy"]}
+
+
+def stats_baseline(prep: datasets.PreparedData, columns: list[str], bins) -> dict:
+    """The same statistics in numpy on the owners' pooled rows."""
+    import numpy as np
+
+    from orchestrator.training.modes import column_indices
+
+    _, Xp, _ = _pooled_owner_data(prep)
+    cols = Xp[:, column_indices(prep.owner_refs[0], columns)].astype(np.float64)
+    out = {}
+    for j, name in enumerate(columns):
+        s = {"mean": float(cols[:, j].mean()), "var": float(cols[:, j].var()), "count": int(len(cols))}
+        if bins is not None:
+            s["hist"] = [int(v) for v in np.histogram(cols[:, j], bins=bins)[0]]
+        out[name] = s
+    return out
+
+
+def fedavg_baselines(prep: datasets.PreparedData, spec: dict, opts: DemoOptions) -> dict:
     """Plaintext FedAvg on the same split/seeds/rounds/epochs and centralized training on the pooled data."""
     import numpy as np
 
@@ -170,7 +259,8 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = lambda _m: Non
     n = opts.owners
     names = {"deployer": 0, **{f"owner{k + 1}": k + 1 for k in range(n)}, "curator": n + 1, "trainer": n + 2,
              "user1": n + 3, "user2": n + 4}
-    report = DemoReport(owners=n, rounds=opts.rounds, mode=opts.mode, scheme=opts.scheme)
+    report = DemoReport(owners=n, rounds=opts.rounds, mode=opts.mode, scheme=opts.scheme if opts.mode == "fedavg"
+                        else "ckks")
     storage = open_storage("local", root=settings.store_path)
     chains: dict[str, Chain] = {}
     meter = _Meter(list(chains.values()))
@@ -220,8 +310,11 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
             c.use_deployment(chains["deployer"].deployment)
     with meter.phase("data: register, portfolio, stakes"):
         progress("splitting the data among the owners")
-        prep = datasets.prepare(root / "datasets", n, dataset=opts.dataset, label=opts.label, alpha=opts.alpha,
-                                seed=opts.seed)
+        dataset, label = opts.dataset, opts.label
+        if dataset is None and DEFAULT_DATASET[opts.mode] is not None:
+            dataset, label = str(_sklearn_csv(DEFAULT_DATASET[opts.mode], root / "source")), "target"
+        prep = datasets.prepare(root / "datasets", n, dataset=dataset, label=label, alpha=opts.alpha,
+                                seed=opts.seed, standardize=opts.mode != "stats")
         report.dataset = prep.name
         ids = []
         for who, path in zip(owners, prep.owner_files):
@@ -235,13 +328,27 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
         stakes.deposit(chains["curator"], "curator", 0, 50 * CAP)
         stakes.deposit(chains["trainer"], "trainer", 0, 50 * CAP)
     spec_model = {"kind": "mlp", "hidden": [opts.hidden], "features": prep.features, "classes": prep.classes}
+    extra: dict = {}
+    if opts.mode == "encrypted-model":
+        spec_model = {"features": prep.features}
+        extra["positive"] = _positive_class(prep)
+    elif opts.mode == "stats":
+        from orchestrator.training.modes import feature_names
+
+        names = feature_names(prep.owner_refs[0])
+        columns = list(opts.columns) if opts.columns else names
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise InvalidInput(f"--columns {','.join(missing)}: not a column of {prep.name} ({', '.join(names)})")
+        spec_model = {"features": len(columns)}
+        extra.update(columns=columns, bins=list(map(float, opts.bins)) if opts.bins else None)
     executor = Executor(settings.effective_redis_url)
     agents_dir = settings.data_dir / "agents"
     with meter.phase("job: post, join, volunteer"):
         progress("the trainer posts the job")
         keys = KeyStore(settings.data_dir / "trainer-keys")
         spec = JobSpec(mode=opts.mode, scheme=opts.scheme, model=spec_model, epochs=opts.epochs, lr=opts.lr,
-                       seed=opts.seed)
+                       seed=opts.seed, **extra)
         job_id = post_job(chains["trainer"], storage, keys, portfolio_id, spec,
                           JobTerms(portfolio_id, 1000 * CAP, opts.rounds, n, 3600, 600, 500), max_parties=max(8, n))
         report.job_id = job_id
@@ -299,6 +406,15 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
     report.model_owner = viewer.call("ModelNFT.ownerOf", report.model_token_id)
     report.model_weights_sha256 = trainer.history[-1].weights_sha256 if trainer.history else ""
     report.accuracy["encrypted_federated"] = trainer.history[-1].accuracy if trainer.history else None
+    if opts.mode == "stats":
+        report.statistics = trainer.results.get(job_id, {}).get("statistics")
+        report.pooled = stats_baseline(prep, extra["columns"], extra["bins"])
+        report.accuracy.update(plaintext_federated=None, centralized=None)
+        if report.statistics:
+            gaps = [(abs(report.statistics[c][k] - p[k]), abs(p[k]))
+                    for c, p in report.pooled.items() for k in ("mean", "var", "count")]
+            report.max_abs_error = max(g for g, _ in gaps)
+            report.max_rel_error = max(g / max(ref, 1e-12) for g, ref in gaps)
     with meter.phase("market: use, evaluate, rate"):
         progress("users pay for the model, evaluate and rate")
         mid = report.model_token_id
@@ -309,6 +425,36 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
         report.evaluation_id, _ = market.post_evaluation(chains["user1"], mid, example, 5)
         market.use_model(chains["user2"], mid)
         market.rate_evaluation(chains["user2"], report.evaluation_id, True)
+    if opts.mode == "stats":
+        return
     with meter.phase("baselines: plaintext FedAvg, centralized"):
         progress("plaintext references")
-        report.accuracy.update(baselines(prep, spec_model, opts))
+        report.accuracy.update(baselines(prep, {**spec_model, **extra}, opts))
+
+
+def _sklearn_csv(name: str, directory: Path) -> Path:
+    """A bundled scikit-learn dataset as a CSV with a ``target`` column."""
+    import csv
+
+    from sklearn import datasets as skd
+
+    b = getattr(skd, f"load_{name}")()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([c.replace(" ", "_") for c in b.feature_names] + ["target"])
+        for x, y in zip(b.data, b.target):
+            w.writerow([*map(float, x), int(y)])
+    return path
+
+
+def _positive_class(prep: datasets.PreparedData) -> int:
+    """encrypted-model's binary task: class index 1 for two classes (the usual positive label), otherwise the
+    most frequent class among the owners' rows (ties: the smallest index) against the rest."""
+    import numpy as np
+
+    if prep.classes == 2:
+        return 1
+    _, _, y = _pooled_owner_data(prep)
+    return int(np.bincount(y.astype(np.int64)).argmax())

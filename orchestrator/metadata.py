@@ -191,7 +191,7 @@ def build_model_metadata(
     framework:
         Training framework, e.g. ``torch`` or ``sklearn``.
     mode:
-        ``encrypted-model``, ``encrypted-fedavg`` or ``plaintext-fedavg``.
+        ``encrypted-model``, ``encrypted-fedavg``, ``plaintext-fedavg`` or ``joint-statistics``.
     """
     props = {
         "lineage": {

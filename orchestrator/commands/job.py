@@ -39,17 +39,23 @@ def group() -> None:
 @click.option("--epochs", type=int, default=10, show_default=True, help="Local epochs per round.")
 @click.option("--lr", type=float, default=0.05, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--columns", default=None, help="stats: comma-separated column names (default: all, needs --features).")
+@click.option("--bins", default=None, help="stats: comma-separated histogram bin edges shared by the columns.")
+@click.option("--positive", type=int, default=1, show_default=True,
+              help="encrypted-model: the class index that is label 1 (binary logistic regression).")
 @json_option
 @pass_app
 def create(app: App, portfolio_id, budget, rounds, min_participants, join_window, round_duration,
            aggregator_fee_bps, model_spec_cid, he_context_cid, mode, scheme, model_kind, hidden, features, classes,
-           epochs, lr, seed) -> None:
+           epochs, lr, seed, columns, bins, positive) -> None:
     """Post a job on PORTFOLIO_ID.
 
     \b
     Example:
       datacap job create 1 --budget 500 --rounds 3
       datacap job create 1 --budget 500 --rounds 5 --mode fedavg --scheme ckks --features 64 --classes 10
+      datacap job create 1 --budget 500 --rounds 5 --mode encrypted-model --features 30 --lr 0.1
+      datacap job create 1 --budget 500 --mode stats --columns alcohol,proline --bins 0,500,1000,2000
     """
     terms = jobs.JobTerms(portfolio_id, parse_cap(budget), rounds, min_participants, join_window, round_duration,
                           aggregator_fee_bps, model_spec_cid, he_context_cid)
@@ -61,12 +67,31 @@ def create(app: App, portfolio_id, budget, rounds, min_participants, join_window
     from orchestrator.training.spec import JobSpec
     from orchestrator.training.trainer import post_job
 
-    if not features or not classes:
-        raise InvalidInput("--mode needs --features and --classes")
-    model = {"kind": model_kind, "features": features, "classes": classes, "hidden": [hidden]}
-    spec = JobSpec(mode=mode, scheme=scheme, model=model, epochs=epochs, lr=lr, seed=seed)
+    from orchestrator.commands.demo import parse_list
+
+    cols, edges = parse_list(columns, "--columns"), parse_list(bins, "--bins", float)
+    if mode != "stats" and (cols is not None or edges is not None):
+        raise InvalidInput("--columns and --bins go with --mode stats")
+    extra: dict = {}
+    if mode == "fedavg":
+        if not features or not classes:
+            raise InvalidInput("--mode fedavg needs --features and --classes")
+        model = {"kind": model_kind, "features": features, "classes": classes, "hidden": [hidden]}
+    elif mode == "encrypted-model":
+        if not features:
+            raise InvalidInput("--mode encrypted-model needs --features")
+        model, extra["positive"] = {"features": features}, positive
+    else:
+        if cols is None and not features:
+            raise InvalidInput("--mode stats needs --columns (or --features for every column)")
+        if edges is not None and (len(edges) < 2 or edges != sorted(edges)):
+            raise InvalidInput("--bins needs at least two increasing edges")
+        model = {"features": len(cols) if cols is not None else features}
+        extra.update(columns=cols, bins=edges)
+    spec = JobSpec(mode=mode, scheme=scheme, model=model, epochs=epochs, lr=lr, seed=seed, **extra)
     jid = post_job(app.chain(), app.storage(), KeyStore(app.settings.data_dir / "trainer-keys"), portfolio_id, spec,
                    terms)
+    scheme = scheme if mode == "fedavg" else "ckks"
     app.emit({"job_id": jid, "mode": mode, "scheme": scheme}, f"job #{jid} on portfolio #{portfolio_id} ({mode}, {scheme})")
 
 

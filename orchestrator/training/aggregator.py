@@ -15,6 +15,7 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now, round_state
+from orchestrator.training.modes import context_arg, handler_for
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class AggregatorAgent(Agent):
         if self.wants(ev.args["jobId"]):
             self.queue(ctx, "aggregate", ev.args["jobId"], ev.args["round"])
 
-    def _check(self, ctx_b64: str, n_values: int | None, u, row: OutboxRow) -> str | None:
+    def _check(self, ctx: str, n_values: int | None, u, row: OutboxRow) -> str | None:
         """Why update ``u`` cannot be aggregated, or None when it can."""
         try:
             blob = payloads.raw(self.storage, u.cid)
@@ -51,7 +52,7 @@ class AggregatorAgent(Agent):
             return f"ciphertext {u.cid} unavailable ({exc})"
         if blob_hash(blob) != u.hash:
             return f"ciphertext {u.cid} does not match its on-chain hash 0x{u.hash.hex()}"
-        verdict = self.executor.run("datacap.validate_ciphertext", [ctx_b64, payloads.enc(blob), n_values],
+        verdict = self.executor.run("datacap.validate_ciphertext", [ctx, payloads.enc(blob), n_values],
                                     f"{self.task_id(row)}:validate:{u.index}")
         return None if verdict["ok"] else f"rejected by the public context: {verdict['reason']}"
 
@@ -70,11 +71,12 @@ class AggregatorAgent(Agent):
             log.error("job #%d round %d: aggregate deadline passed", job_id, rnd)
             return
         spec = payloads.spec(self.storage, job.spec_cid)
-        ctx = payloads.b64(self.storage, job.context_cid)
+        handler = handler_for(spec)
+        ctx = context_arg(self, job.context_cid)
         rs = round_state(self.chain, job_id, rnd)
         included, blobs = 0, []
         for u in rs.updates:
-            reason = self._check(ctx, spec.n_values or None, u, row)
+            reason = self._check(ctx, handler.n_values(spec) or None, u, row)
             if reason is not None:
                 log.warning("job #%d round %d: EXCLUDING update of participant %d (%s): %s",
                             job_id, rnd, u.index, u.participant, reason)
@@ -85,8 +87,7 @@ class AggregatorAgent(Agent):
         if not blobs:
             log.error("job #%d round %d: no valid update to aggregate", job_id, rnd)
             return
-        out = self.executor.run("datacap.aggregate", [ctx, blobs, None], self.task_id(row))
-        agg = payloads.unb64(out["blob"])
+        agg = handler.aggregate(self, spec, ctx, blobs, self.task_id(row))
         if self.tamper is not None:
             agg = self.tamper(job_id, rnd, agg)
         cid = self.storage.add_bytes(agg)

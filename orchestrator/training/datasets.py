@@ -28,9 +28,10 @@ def _write(path: Path, header: list[str], X: np.ndarray, y: np.ndarray) -> Path:
 
 
 def prepare(directory: Path, owners: int, *, dataset: str | None = None, label: str = "",
-            alpha: float = 0.5, seed: int = 0) -> PreparedData:
+            alpha: float = 0.5, seed: int = 0, standardize: bool = True) -> PreparedData:
     """digits (``dataset=None``) or a CSV with a ``label`` column; features standardized with the
-    training rows' statistics (a shared preprocessing step the owners agree on)."""
+    training rows' statistics (a shared preprocessing step the owners agree on) unless ``standardize``
+    is False (joint statistics want the raw values). The CSV's feature column names are kept."""
     from workers import data
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -45,11 +46,14 @@ def prepare(directory: Path, owners: int, *, dataset: str | None = None, label: 
 
     X, y, classes = data.load_csv(dataset, label, standardize=False)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
-    mu, sd = Xtr.mean(0), Xtr.std(0)
-    sd[sd == 0] = 1.0
-    Xtr, Xte = (Xtr - mu) / sd, (Xte - mu) / sd
+    if standardize:
+        mu, sd = Xtr.mean(0), Xtr.std(0)
+        sd[sd == 0] = 1.0
+        Xtr, Xte = (Xtr - mu) / sd, (Xte - mu) / sd
     parts = data.dirichlet_split(ytr, owners, alpha, seed, min_samples=max(5, min(20, len(ytr) // (3 * owners))))
-    header = [f"x{i}" for i in range(X.shape[1])] + [label]
+    with open(dataset, newline="") as fh:
+        names = [h.strip() for h in next(csv.reader(fh)) if h.strip() != label]
+    header = (names if len(names) == X.shape[1] else [f"x{i}" for i in range(X.shape[1])]) + [label]
     labels = [str(k) for k in range(len(classes))]
     files, refs = [], []
     for k, p in enumerate(parts):

@@ -1,4 +1,4 @@
-"""Data owner: on RoundStarted of a job it joined, train locally, encrypt, store, commit the update."""
+"""Data owner: on RoundStarted of a job it joined, compute its update (per the job's mode), encrypt, store, commit."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +10,7 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent
 from orchestrator.training.commitments import blob_hash, job_info, now
+from orchestrator.training.modes import context_arg, handler_for
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +63,14 @@ class DataOwnerAgent(Agent):
             log.warning("job #%d: no local data for $Data #%d; not training", job_id, p["dataId"])
             return
         spec = payloads.spec(self.storage, job.spec_cid)
-        ctx = payloads.b64(self.storage, job.context_cid)
-        request = {"spec": spec.model, "global_weights": payloads.b64(self.storage, row.payload["global_model_cid"]),
-                   "epochs": spec.epochs, "lr": spec.lr, "batch": spec.batch,
-                   "seed": spec.round_seed(rnd, p["index"]), "weight_cap": spec.weight_cap}
-        out = self.executor.run("datacap.train_encrypt", [ctx, request, ref], self.task_id(row))
-        blob = payloads.unb64(out["blob"])
+        handler = handler_for(spec)
+        blob, n_samples = handler.owner_update(self, spec, context_arg(self, job.context_cid), rnd, p["index"],
+                                               row.payload["global_model_cid"], ref, self.task_id(row))
         if self.tamper is not None:
             blob = self.tamper(job_id, rnd, blob)
         cid = self.storage.add_bytes(blob)
         try:
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, out["n_samples"])
+            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, n_samples)
         except ContractRevert as exc:
             if exc.error != "UpdateAlreadySubmitted":
                 raise

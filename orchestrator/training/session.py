@@ -37,7 +37,7 @@ def build_agents(chain: Chain, storage, job_id: int, roles: list[str], *, data_r
     agents: list[Agent] = []
     for role in roles:
         if role == "trainer":
-            if test_ref is None:
+            if test_ref is None and _mode(chain, storage, job_id) != "stats":
                 raise InvalidInput("the trainer needs its held-out data (--test PATH.csv --label COLUMN)")
             agents.append(TrainerAgent(chain, storage, executor, base / "trainer.db", keys=KeyStore(s.data_dir / "trainer-keys"),
                                        test_ref=test_ref, fast_forward=fast_forward, jobs={job_id}))
@@ -50,6 +50,12 @@ def build_agents(chain: Chain, storage, job_id: int, roles: list[str], *, data_r
         else:
             raise InvalidInput(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     return agents
+
+
+def _mode(chain: Chain, storage, job_id: int) -> str:
+    from orchestrator.training import payloads
+
+    return payloads.spec(storage, job_info(chain, job_id).spec_cid).mode
 
 
 def run_job(chain: Chain, agents: list[Agent], job_id: int, *, interval: float = 1.0, timeout: float = 7 * 86_400) -> str:

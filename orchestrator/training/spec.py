@@ -15,7 +15,7 @@ class JobSpec:
     """What every party needs to play a round, public by design.
 
     ``model`` is a :func:`workers.training.build_model` spec (fedavg) or ``{"features": d}``
-    (encrypted-model, stats). ``weight_cap`` bounds the FedAvg weight of an owner
+    (encrypted-model, stats). Per-mode behaviour lives in :mod:`orchestrator.training.modes`. ``weight_cap`` bounds the FedAvg weight of an owner
     (``min(samples, cap) / cap``); the trainer takes it from the $Data metadata (record counts).
     Local round seeds are ``seed * 1000 + (round - 1) * 100 + participant index``, the schedule of
     :func:`workers.training.fedavg_plain`, so a plaintext reference run matches round for round.
@@ -36,6 +36,8 @@ class JobSpec:
     #: stats mode: columns and histogram bin edges
     columns: list | None = None
     bins: list | None = None
+    #: encrypted-model: the class index that is label 1 (binary logistic regression, the others are 0)
+    positive: int = 1
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -18,6 +18,7 @@ from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import job_info, now, round_state
 from orchestrator.training.keys import KeyStore
+from orchestrator.training.modes import handler_for
 from orchestrator.training.spec import JobSpec
 from orchestrator.training.verify import verify_round
 
@@ -27,8 +28,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class RoundReport:
     round: int
-    accuracy: float
-    loss: float
+    accuracy: float | None
+    loss: float | None
     weights_sha256: str
     aggregate_verified: bool
 
@@ -45,18 +46,15 @@ def portfolio_weight_cap(chain, storage, portfolio_id: int) -> int:
 
 def post_job(chain, storage, keys: KeyStore, portfolio_id: int, spec: JobSpec, terms: JobTerms,
              max_parties: int = 8) -> int:
-    """Generate HE keys here, publish the public context, the spec and the initial model; create the job."""
-    from workers import training
-
-    n_values = training.n_params(spec.model)
-    if spec.mode != "fedavg":
-        raise InvalidInput(f"mode {spec.mode!r} is not driven by chain events yet (fedavg is)")
-    public = keys.generate("fedavg", scheme=spec.scheme, n_params=n_values, clip=spec.clip,
-                           max_parties=max(max_parties, 2))
+    """Generate HE keys here, publish the public context, the spec and the first global model (per the
+    spec's mode, :mod:`orchestrator.training.modes`); create the job."""
+    handler = handler_for(spec)
+    if spec.mode == "stats" and terms.rounds != 1:
+        raise InvalidInput("stats runs exactly one round (--rounds 1)")
+    spec, public = handler.publish(storage, keys, spec, max_parties)
     ctx_cid = storage.add_bytes(public)
-    init = training.init_weights(spec.model, spec.seed).astype("<f4").tobytes()
     cap = spec.weight_cap if spec.weight_cap > 1 else portfolio_weight_cap(chain, storage, portfolio_id)
-    spec = dataclasses.replace(spec, init_weights_cid=storage.add_bytes(init), n_values=n_values, weight_cap=cap)
+    spec = dataclasses.replace(spec, weight_cap=cap)
     spec_cid = storage.add_bytes(spec.to_json())
     job_id, _ = create_job(chain, dataclasses.replace(terms, portfolio_id=portfolio_id, model_spec_cid=spec_cid,
                                                       he_context_cid=ctx_cid))
@@ -78,6 +76,7 @@ class TrainerAgent(Agent):
         self.history: list[RoundReport] = []
         self.disputes: list[tuple[int, int, str]] = []
         self.models: dict[int, int] = {}
+        self.results: dict[int, dict] = {}  # job -> mode result (stats: the decrypted statistics)
         super().__init__(*args, **kw)
 
     def register(self) -> None:
@@ -129,26 +128,22 @@ class TrainerAgent(Agent):
                 raise NotReady(f"challenge window open for {rs.challenge_end - t}s")
             self.chain.increase_time(rs.challenge_end - t + 1)
         spec = payloads.spec(self.storage, job.spec_cid)
-        secret = payloads.enc(self.keys.secret_for(payloads.raw(self.storage, job.context_cid)))
-        tid = self.task_id(row)
-        new = self.executor.run("datacap.apply_aggregate",
-                                [secret, payloads.b64(self.storage, rs.aggregate_cid),
-                                 payloads.b64(self.storage, rs.global_model_cid)], f"{tid}:apply")
-        metrics = self.executor.run("datacap.evaluate", [spec.model, new["weights"], self.test_ref], f"{tid}:eval")
-        weights = payloads.unb64(new["weights"])
-        self.history.append(RoundReport(rnd, metrics["accuracy"], metrics["loss"],
-                                        hashlib.sha256(weights).hexdigest(), True))
-        cid = self.storage.add_bytes(weights)
-        if rnd < job.rounds:
-            self.chain.transact("JobMarket.advance", job_id, cid)
+        handler = handler_for(spec)
+        step = handler.trainer_step(self, job, spec, rs, self.task_id(row))
+        self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(), True))
+        if step.result is not None:
+            self.results[job_id] = step.result
+        if rnd < job.rounds:  # (encrypted-model: only the encrypted next model is published)
+            nxt = step.weights if step.next_global is None else step.next_global
+            self.chain.transact("JobMarket.advance", job_id, self.storage.add_bytes(nxt))
             return
+        cid = self.storage.add_bytes(step.weights)
         doc = build_model_metadata(
-            f"job #{job_id} model", f"{spec.model.get('kind', 'model')} trained by encrypted FedAvg ({spec.scheme})",
-            lineage=Lineage(job_id, job.portfolio_id, job.rounds, cid,
-                            {"accuracy": metrics["accuracy"], "loss": metrics["loss"]}),
-            framework="torch", mode="encrypted-fedavg")
+            f"job #{job_id} model", handler.description(spec),
+            lineage=Lineage(job_id, job.portfolio_id, job.rounds, cid, step.metrics),
+            framework=handler.framework, mode=handler.meta_mode)
         meta_cid = self.storage.add_bytes(canonical_json(doc))
-        metrics_hash = hashlib.sha256(canonical_json(metrics)).digest()
+        metrics_hash = hashlib.sha256(canonical_json(step.metrics)).digest()
         tx = self.chain.transact("JobMarket.finalize", job_id, cid, metrics_hash, meta_cid)
         self.models[job_id] = tx.event("JobFinalized").args["modelId"]
 

@@ -43,5 +43,5 @@ def test_demo_rejects_bad_options_with_one_line():
 
     code, _, err = invoke("demo", "--owners", "1")
     assert code != 0 and err.strip().startswith("error:") and "--owners" in err
-    code, _, err = invoke("demo", "--mode", "stats")
-    assert code != 0 and "not wired" in err
+    code, _, err = invoke("demo", "--mode", "stats", "--rounds", "2")
+    assert code != 0 and len(err.strip().splitlines()) == 1 and "one round" in err
