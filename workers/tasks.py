@@ -34,7 +34,7 @@ _FILE_CTX: dict = {}
 
 def _ctx(arg: str) -> bytes:
     """A public context argument: base64 bytes, or ``file:PATH`` for a context too big for the broker
-    (encrypted-model's Galois keys, ~65 MB) that the party's orchestrator wrote on this machine.
+    (encrypted-model's Galois keys, 66.6 MB) that the party's orchestrator wrote on this machine.
     File contents are cached by (path, size, mtime) so the same bytes object (hash cached) is reused."""
     if not arg.startswith("file:"):
         return b64d(arg)
@@ -54,15 +54,6 @@ def _ctx(arg: str) -> bytes:
 def _single_thread():
     import torch
     torch.set_num_threads(1)
-
-
-@app.task(name="datacap.generate_keys", **_retrying)
-def generate_keys(mode: str = "fedavg", options: dict | None = None) -> dict:
-    """options: per :func:`workers.he.generate_keys`; for fedavg ``scheme`` is ``"ckks"`` (default)
-    or ``"bfv-packed"``. The chosen scheme is returned and is recorded in the public context."""
-    sk, pk = he.generate_keys(mode, **(options or {}))
-    return {"secret_ctx": b64e(sk), "public_ctx": b64e(pk), "fingerprint": he.fingerprint(pk).hex(),
-            "scheme": he.load_public_context(pk).scheme}
 
 
 @app.task(name="datacap.train_encrypt", **_retrying)

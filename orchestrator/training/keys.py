@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from orchestrator.errors import NotFound
@@ -25,8 +26,10 @@ class KeyStore:
         self.dir.mkdir(parents=True, exist_ok=True)
         path = self.dir / f"{fingerprint(public)}.secret"
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(secret)
-        tmp.chmod(0o600)
+        # created 0600: the secret is never readable by others, not even between write and chmod
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secret)
         tmp.replace(path)
         return public
 

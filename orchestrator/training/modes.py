@@ -13,7 +13,7 @@ the mode-specific work to a :class:`ModeHandler` chosen from the job spec's ``mo
                      chosen columns; the trainer decrypts the sum into mean/variance; the statistics JSON
                      is the $Model's weights CID.
 
-Large public contexts (encrypted-model's Galois keys, ~65 MB) do not travel through the broker: the
+Large public contexts (encrypted-model's Galois keys, 66.6 MB) do not travel through the broker: the
 party's orchestrator writes them once under its data dir and hands its workers ``file:PATH``.
 """
 from __future__ import annotations
