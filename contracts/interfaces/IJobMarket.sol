@@ -123,6 +123,8 @@ interface IJobMarket {
     error AggregateTooLate(uint256 jobId, uint256 round);
     /// @notice Thrown when the included set names a participant without an update.
     error InvalidInclusion(uint256 includedBits, uint256 submittedBits);
+    /// @notice Thrown when an aggregate would include fewer updates than privacy allows.
+    error TooFewIncluded(uint256 jobId, uint256 round, uint256 included, uint256 minimum);
     /// @notice Thrown when a hash or sample count is zero.
     error EmptyCommitment();
     /// @notice Thrown when a round has no aggregate yet.

@@ -57,7 +57,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         uint16 aggregatorFeeBps
     ) external nonReentrant returns (uint256 jobId) {
         if (rounds == 0 || rounds > MAX_ROUNDS) revert BadJobTerms("rounds");
-        if (minParticipants == 0 || minParticipants > MAX_PARTICIPANTS) revert BadJobTerms("minParticipants");
+        if (minParticipants < MIN_AGGREGATE || minParticipants > MAX_PARTICIPANTS) revert BadJobTerms("minParticipants");
         if (joinDeadline <= block.timestamp) revert BadJobTerms("joinDeadline");
         if (roundDuration == 0) revert BadJobTerms("roundDuration");
         if (budget == 0) revert BadJobTerms("budget");
@@ -187,7 +187,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         emit UpdateSubmitted(jobId, round, msg.sender, hash, cid, samples);
     }
 
-    /// @notice Commit the round's aggregate (once); `includedBits` must be a subset of the submitted updates.
+    /// @notice Commit the round's aggregate (once); `includedBits` must be a subset of the submitted updates
+    /// with at least MIN_AGGREGATE members, so that the trainer never decrypts a single owner's update.
     /// @dev Excluded updates lose their contribution; participants without an update lose part of their bond.
     function submitAggregate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint256 includedBits)
         external
@@ -205,6 +206,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (block.timestamp > r.aggregateDeadline) revert AggregateTooLate(jobId, round);
         uint256 submitted = r.submittedBits;
         if (includedBits & ~submitted != 0) revert InvalidInclusion(includedBits, submitted);
+        uint256 included = _popcount(includedBits);
+        if (included < MIN_AGGREGATE) revert TooFewIncluded(jobId, round, included, MIN_AGGREGATE);
         r.aggregateHash = hash;
         r.includedBits = includedBits;
         uint256 challengeEnd = block.timestamp + _params.challengeWindow;
@@ -286,7 +289,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     }
 
     /// @notice Anyone may end a stalled job: unfilled after the join deadline, not started a round after it,
-    /// aggregate missing after its deadline (aggregator penalized, job cancelled), trainer silent for
+    /// aggregate missing after its deadline (job cancelled; the aggregator is penalized, unless fewer than
+    /// MIN_AGGREGATE updates came in, so that it could not aggregate: then the no-shows are), trainer silent for
     /// `trainerGrace` after a challenge window (job settled by contribution, without a model), or a dispute
     /// left unresolved 30 days after the round's challenge window (job cancelled, deposit back to the
     /// disputer, aggregator bond not slashed).
@@ -304,11 +308,15 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         } else if (s == Status.Running) {
             Round storage r = _rounds[jobId][j.currentRound];
             if (r.aggregateHash == 0 && block.timestamp > r.aggregateDeadline) {
-                Participant storage a = _participants[jobId][j.aggregator];
-                uint128 penalty = uint128(uint256(a.volunteerBond) * _params.aggregatorPenaltyBps / _BPS);
-                a.volunteerBond -= penalty;
-                j.forfeited += penalty;
-                emit BondPenalized(jobId, j.aggregator, penalty);
+                if (r.submittedCount < MIN_AGGREGATE) {
+                    _penalizeMissing(jobId, j, j.joinedBits & ~r.submittedBits); // too few updates to aggregate
+                } else {
+                    Participant storage a = _participants[jobId][j.aggregator];
+                    uint128 penalty = uint128(uint256(a.volunteerBond) * _params.aggregatorPenaltyBps / _BPS);
+                    a.volunteerBond -= penalty;
+                    j.forfeited += penalty;
+                    emit BondPenalized(jobId, j.aggregator, penalty);
+                }
                 return _cancel(jobId, j);
             }
             if (r.aggregateHash != 0 && block.timestamp > uint256(r.challengeEnd) + _params.trainerGrace) {
@@ -376,6 +384,14 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
             uint256 c = _updateContribution[jobId][round][index];
             _participants[jobId][_participantAt[jobId][index]].contribution -= uint128(c);
             j.totalContribution -= c;
+        }
+    }
+
+    /// @dev The number of set bits. O(set bits), at most 256 iterations.
+    function _popcount(uint256 bits) private pure returns (uint256 count) {
+        while (bits != 0) {
+            bits &= bits - 1;
+            ++count;
         }
     }
 

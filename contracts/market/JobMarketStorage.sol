@@ -21,6 +21,9 @@ abstract contract JobMarketStorage is IJobMarket, AccessControl {
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
     uint256 public constant MAX_PARTICIPANTS = 256;
     uint256 public constant MAX_ROUNDS = 1_000;
+    /// @notice The fewest updates an aggregate may include: the trainer only ever decrypts sums over at least
+    /// this many data owners, never one owner's individual update. Also the floor of `minParticipants`.
+    uint256 public constant MIN_AGGREGATE = 2;
     uint256 internal constant _BPS = 10_000;
 
     IERC20 public immutable token;

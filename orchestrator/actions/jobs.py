@@ -21,7 +21,7 @@ class JobTerms:
     portfolio_id: int
     budget: int
     rounds: int = 1
-    min_participants: int = 1
+    min_participants: int = 2  # JobMarket.MIN_AGGREGATE: no aggregate of a single owner's update
     join_window: int = 86_400
     round_duration: int = 86_400
     aggregator_fee_bps: int = 500

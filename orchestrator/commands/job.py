@@ -23,7 +23,8 @@ def group() -> None:
 @click.argument("portfolio_id", type=int)
 @click.option("--budget", required=True, help="Budget in CAP, escrowed.")
 @click.option("--rounds", type=int, default=1, show_default=True)
-@click.option("--min-participants", type=int, default=1, show_default=True)
+@click.option("--min-participants", type=int, default=2, show_default=True,
+              help="Participants needed to open; at least 2 (every aggregate sums two or more owners' updates).")
 @click.option("--join-window", type=int, default=86_400, show_default=True, help="Seconds to join.")
 @click.option("--round-duration", type=int, default=86_400, show_default=True, help="Seconds per round.")
 @click.option("--aggregator-fee-bps", type=int, default=500, show_default=True)

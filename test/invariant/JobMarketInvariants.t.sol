@@ -44,6 +44,20 @@ contract JobMarketInvariants is EconBase {
         }
     }
 
+    function invariant_aggregatesIncludeAtLeastTwoUpdates() public view {
+        assertEq(handler.thinAggregates(), 0);
+        for (uint256 i; i < handler.jobCount(); ++i) {
+            uint256 id = handler.jobIds(i);
+            for (uint256 r = 1; r <= 3; ++r) {
+                IJobMarket.Round memory round = jobs.roundOf(id, r);
+                if (round.aggregateHash == 0) continue;
+                uint256 n;
+                for (uint256 x = round.includedBits; x != 0; x >>= 1) n += x & 1;
+                assertGe(n, jobs.MIN_AGGREGATE());
+            }
+        }
+    }
+
     function invariant_tokenConservation_jobMarket() public view {
         uint256 sum = token.balanceOf(address(jobs)) + token.balanceOf(handler.trainer())
             + token.balanceOf(handler.disputer()) + token.balanceOf(treasury) + token.balanceOf(address(rewards));

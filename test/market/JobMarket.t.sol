@@ -30,24 +30,39 @@ contract JobMarketTest is EconBase {
     }
 
     function test_createJob_revertsBadTerms() public {
-        (uint256 pid,) = _portfolio(1);
+        (uint256 pid,) = _portfolio(2);
         uint64 dl = uint64(block.timestamp + 1 days);
         vm.startPrank(trainer);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("rounds")));
-        jobs.createJob(pid, "s", "h", 0, 1, dl, 1 days, BUDGET, 0);
+        jobs.createJob(pid, "s", "h", 0, 2, dl, 1 days, BUDGET, 0);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("minParticipants")));
         jobs.createJob(pid, "s", "h", 1, 0, dl, 1 days, BUDGET, 0);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("joinDeadline")));
-        jobs.createJob(pid, "s", "h", 1, 1, uint64(block.timestamp), 1 days, BUDGET, 0);
+        jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp), 1 days, BUDGET, 0);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("roundDuration")));
-        jobs.createJob(pid, "s", "h", 1, 1, dl, 0, BUDGET, 0);
+        jobs.createJob(pid, "s", "h", 1, 2, dl, 0, BUDGET, 0);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("budget")));
-        jobs.createJob(pid, "s", "h", 1, 1, dl, 1 days, 0, 0);
+        jobs.createJob(pid, "s", "h", 1, 2, dl, 1 days, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("aggregatorFeeBps")));
-        jobs.createJob(pid, "s", "h", 1, 1, dl, 1 days, BUDGET, 9_600);
+        jobs.createJob(pid, "s", "h", 1, 2, dl, 1 days, BUDGET, 9_600);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("portfolioId")));
-        jobs.createJob(99, "s", "h", 1, 1, dl, 1 days, BUDGET, 0);
+        jobs.createJob(99, "s", "h", 1, 2, dl, 1 days, BUDGET, 0);
         vm.stopPrank();
+    }
+
+    function test_createJob_revertsWithMinParticipantsBelowTwo() public {
+        (uint256 pid,) = _portfolio(2);
+        _fund(trainer, BUDGET);
+        uint64 dl = uint64(block.timestamp + 1 days);
+        vm.startPrank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("minParticipants")));
+        jobs.createJob(pid, "s", "h", 1, 1, dl, 1 days, BUDGET, 0);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadJobTerms.selector, bytes32("minParticipants")));
+        jobs.createJob(pid, "s", "h", 1, 257, dl, 1 days, BUDGET, 0);
+        uint256 id = jobs.createJob(pid, "s", "h", 1, uint16(jobs.MIN_AGGREGATE()), dl, 1 days, BUDGET, 0);
+        vm.stopPrank();
+        assertEq(jobs.MIN_AGGREGATE(), 2);
+        assertEq(jobs.jobOf(id).minParticipants, 2);
     }
 
     function test_attack_joinWithoutOwningPortfolioData_reverts() public {
@@ -200,29 +215,52 @@ contract JobMarketTest is EconBase {
     }
 
     function test_submitAggregate_revertsAndPenalizesMissingAndExcluded() public {
+        (uint256 jobId,) = _openJob(4, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(_owner(i));
+            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
+        }
+        vm.prank(_owner(1));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotAggregator.selector, _owner(1), jobId));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3);
+        vm.startPrank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.UpdatesPending.selector, jobId, 1));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3);
+        vm.warp(block.timestamp + 1 days + 1);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.InvalidInclusion.selector, 9, 7));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 9);
+        vm.expectRevert(IJobMarket.EmptyCommitment.selector);
+        jobs.submitAggregate(jobId, 1, 0, "c", 3);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3); // excludes owner 2; owner 3 missed
+        vm.stopPrank();
+        assertEq(jobs.participantOf(jobId, _owner(2)).contribution, 0);
+        assertEq(jobs.participantOf(jobId, _owner(3)).bond, 8e18);
+        assertEq(
+            jobs.jobOf(jobId).totalContribution,
+            uint256(jobs.participantOf(jobId, _owner(0)).contribution) + jobs.participantOf(jobId, _owner(1)).contribution
+        );
+    }
+
+    function test_submitAggregate_revertsWithOneIncluded() public {
         (uint256 jobId,) = _openJob(3, 1, BUDGET);
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "g");
-        vm.prank(_owner(0));
-        jobs.submitUpdate(jobId, 1, keccak256("u0"), "c", 100);
-        vm.prank(_owner(1));
-        jobs.submitUpdate(jobId, 1, keccak256("u1"), "c", 100);
-        vm.prank(_owner(1));
-        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotAggregator.selector, _owner(1), jobId));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1);
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(_owner(i));
+            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
+        }
         vm.startPrank(_owner(0));
-        vm.expectRevert(abi.encodeWithSelector(IJobMarket.UpdatesPending.selector, jobId, 1));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1);
-        vm.warp(block.timestamp + 1 days + 1);
-        vm.expectRevert(abi.encodeWithSelector(IJobMarket.InvalidInclusion.selector, 4, 3));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 4);
-        vm.expectRevert(IJobMarket.EmptyCommitment.selector);
-        jobs.submitAggregate(jobId, 1, 0, "c", 1);
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1); // excludes owner 1; owner 2 missed
+        for (uint256 i; i < 3; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 1, 2));
+            jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1 << i); // one owner's update alone
+        }
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 0, 2));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 0);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 5); // two owners: allowed
         vm.stopPrank();
-        assertEq(jobs.participantOf(jobId, _owner(1)).contribution, 0);
-        assertEq(jobs.participantOf(jobId, _owner(2)).bond, 8e18);
-        assertEq(jobs.jobOf(jobId).totalContribution, jobs.participantOf(jobId, _owner(0)).contribution);
+        assertEq(jobs.roundOf(jobId, 1).includedBits, 5);
     }
 
     function test_aggregateTooLate_andTimeoutPenalizesAggregator() public {
@@ -231,10 +269,14 @@ contract JobMarketTest is EconBase {
         jobs.startRound(jobId, 1, "g");
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
         jobs.timeout(jobId);
+        for (uint256 i; i < 2; ++i) {
+            vm.prank(_owner(i));
+            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
+        }
         vm.warp(block.timestamp + 2 days + 1);
         vm.prank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.AggregateTooLate.selector, jobId, 1));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 0);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3);
         uint256 before = token.balanceOf(trainer);
         jobs.timeout(jobId);
         assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
@@ -242,6 +284,46 @@ contract JobMarketTest is EconBase {
         vm.prank(_owner(0));
         (, uint256 bonds) = jobs.claimPayout(jobId);
         assertEq(bonds, 35e18);
+    }
+
+    function test_timeout_doesNotPenalizeAggregatorWhenTooFewUpdates() public {
+        (uint256 jobId,) = _openJob(3, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.prank(_owner(1)); // only one update comes in: nothing may be aggregated
+        jobs.submitUpdate(jobId, 1, keccak256("u1"), "c", 100);
+        vm.warp(block.timestamp + 1 days + 1);
+        vm.prank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 1, 2));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 2);
+        vm.warp(jobs.roundOf(jobId, 1).aggregateDeadline);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
+        jobs.timeout(jobId);
+        vm.warp(block.timestamp + 1);
+        uint256 before = token.balanceOf(trainer);
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.BondPenalized(jobId, _owner(0), 2e18);
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.BondPenalized(jobId, _owner(2), 2e18);
+        vm.expectEmit(true, false, false, true, address(jobs));
+        emit IJobMarket.JobCancelled(jobId, BUDGET + 4e18);
+        jobs.timeout(jobId);
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
+        assertEq(token.balanceOf(trainer) - before, BUDGET + 4e18); // the no-shows' penalties, not the aggregator's
+        IJobMarket.Participant memory a = jobs.participantOf(jobId, _owner(0));
+        assertEq(a.volunteerBond, 50e18); // aggregator bond untouched
+        assertEq(a.bond, 8e18); // but it sent no update either
+        assertEq(jobs.participantOf(jobId, _owner(1)).bond, 10e18);
+        assertEq(jobs.participantOf(jobId, _owner(2)).bond, 8e18);
+        uint256[3] memory expected = [uint256(58e18), 10e18, 8e18];
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(_owner(i));
+            (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
+            assertEq(share, 0);
+            assertEq(bonds, expected[i]);
+        }
+        assertEq(jobs.totalEscrowed(), 0);
+        assertEq(token.balanceOf(address(jobs)), 0);
     }
 
     function test_cancelAndTimeouts_refundEscrowAndReleaseBonds() public {

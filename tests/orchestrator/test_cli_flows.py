@@ -171,12 +171,19 @@ def test_listen_once_prints_events(env):
     assert "DataNFT.DataRegistered" in res.stdout or "CapToken.Transfer" in res.stdout
 
 
-def test_job_create_join_status_cancel(env, csv_file, register):
-    data_id = register(csv_file, "dev1")
-    pid = env.ok("portfolio", "create", str(data_id), account="dev3")["portfolio_id"]
-    jid = env.ok("job", "create", str(pid), "--budget", "100", "--min-participants", "1", account="dev4")["job_id"]
+def test_job_create_join_status_cancel(env, csv_file, tmp_path, register):
+    other = tmp_path / "other.csv"
+    other.write_text(f"x,y\n1,2\n3,4\n{csv_file.name},6\n")
+    data_id, other_id = register(csv_file, "dev1"), register(other, "dev2")
+    pid = env.ok("portfolio", "create", f"{data_id},{other_id}", "--weights", "5000,5000",
+                 account="dev3")["portfolio_id"]
+    # an aggregate must include at least two owners' updates, so a job needs at least two participants
+    line = env.fails("job", "create", str(pid), "--budget", "100", "--min-participants", "1", account="dev4")
+    assert "BadJobTerms" in line
+    jid = env.ok("job", "create", str(pid), "--budget", "100", "--min-participants", "2", account="dev4")["job_id"]
     env.ok("job", "join", str(jid), str(data_id), account="dev1")
+    env.ok("job", "join", str(jid), str(other_id), account="dev2")
     st = env.ok("job", "status", str(jid), account=None)
-    assert st["participantCount"] == 1 and st["status"] in ("created", "open")
+    assert st["participantCount"] == 2 and st["minParticipants"] == 2 and st["status"] in ("created", "open")
     env.ok("job", "cancel", str(jid), account="dev4")
     assert env.ok("job", "status", str(jid), account=None)["status"] == "cancelled"

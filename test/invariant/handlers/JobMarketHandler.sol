@@ -24,6 +24,8 @@ contract JobMarketHandler is Test {
 
     uint256 public ghostMinted;
     uint256 public duplicateResults;
+    /// @dev Aggregates accepted with fewer than MIN_AGGREGATE included updates (must stay 0).
+    uint256 public thinAggregates;
     mapping(uint256 => mapping(uint256 => uint256)) public resultsPerRound;
     uint256 private _salt;
 
@@ -80,7 +82,7 @@ contract JobMarketHandler is Test {
         _mint(trainer, budget);
         vm.prank(trainer);
         uint256 id = jobs.createJob(
-            pid, "s", "h", uint32(bound(rounds, 1, 3)), uint16(bound(minP, 1, 4)), uint64(block.timestamp + 2 days),
+            pid, "s", "h", uint32(bound(rounds, 1, 3)), uint16(bound(minP, 2, 4)), uint64(block.timestamp + 2 days),
             1 days, uint128(budget), uint16(bound(fee, 0, 9_000))
         );
         jobIds.push(id);
@@ -132,11 +134,16 @@ contract JobMarketHandler is Test {
         vm.prank(j.aggregator);
         try jobs.submitAggregate(id, r, keccak256("a"), "a", included) {
             resultsPerRound[id][r]++;
+            if (_popcount(included) < jobs.MIN_AGGREGATE()) thinAggregates++;
             vm.prank(j.aggregator);
             try jobs.submitAggregate(id, r, keccak256("b"), "b", included) {
                 duplicateResults++;
             } catch {}
         } catch {}
+    }
+
+    function _popcount(uint256 x) private pure returns (uint256 n) {
+        for (; x != 0; x >>= 1) n += x & 1;
     }
 
     /// @dev ruling % 3: 0 rejected, 1 upheld, 2 left pending (resolved later, or timed out after 30 days).
