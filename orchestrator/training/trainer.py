@@ -146,7 +146,8 @@ class TrainerAgent(Agent):
             return
         if self.chain.call("JobMarket.jobOf", job_id)["disputed"]:
             raise NotReady("a dispute is pending")
-        if self._my_dispute(job_id, rnd) is not None:
+        verified = self._my_dispute(job_id, rnd) is None
+        if not verified:
             # I disputed this round and the dispute was rejected (upheld cancels the job): the arbiter ruled
             log.warning("job #%d round %d: my dispute was rejected by the arbiter; going on", job_id, rnd)
         else:
@@ -164,7 +165,8 @@ class TrainerAgent(Agent):
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
         step = handler.trainer_step(self, job, spec, rs, self.task_id(row))
-        self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(), True))
+        self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(),
+                                        verified))
         if step.result is not None:
             self.results[job_id] = step.result
         if rnd < job.rounds:  # (encrypted-model: only the encrypted next model is published)
