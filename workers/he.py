@@ -670,14 +670,21 @@ def pack_ckks(hc: HEContext, vectors: list, n_values: int, n_parties: int = 1) -
     return _blob(hc, n_values, len(vectors), n_parties, payload)
 
 
-def validate_ciphertext(public_ctx: bytes, blob: bytes, n_values: int | None = None) -> BlobHeader:
+def validate_ciphertext(public_ctx: bytes, blob: bytes, n_values: int | None = None,
+                        n_parties: int | None = None) -> BlobHeader:
     """Raise :class:`CiphertextRejected` unless ``blob`` is a well-formed ciphertext for ``public_ctx``.
 
     Checks magic, version, mode, the public-context fingerprint, the value count (when given),
-    the payload checksum and, per mode, that every ciphertext deserializes (CKKS) or every
-    coefficient lies below the modulus (BFV).
+    the party count (when given: a single owner's update must claim exactly 1 party, else a forged
+    header could pass alone and make the aggregate exceed the context's party limit), the payload
+    checksum and, per mode, that every ciphertext deserializes (CKKS) or every coefficient lies
+    below the modulus (BFV).
     """
     hc = load_public_context(public_ctx)
+    if n_parties is not None:
+        h = read_header(blob)
+        if h.n_parties != n_parties:
+            raise CiphertextRejected(f"ciphertext header claims {h.n_parties} parties, expected {n_parties}")
     if hc.mode == "fedavg":
         h, payload = _check(hc, blob, n_values)
         _fedavg_coeffs(hc, h, payload)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from orchestrator.chain import Chain
-from orchestrator.listener import ChainEvent, EventListener, HandlerContext, Outbox, OutboxRow
+from orchestrator.errors import ChainUnavailable, ContractRevert, ServiceError, StorageUnavailable
+from orchestrator.listener import ChainEvent, ChainMoved, EventListener, HandlerContext, Outbox, OutboxRow, RpcError
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,23 @@ class NotReady(Exception):
     """The side effect must wait (deadline, window, missing input); retried at the next step."""
 
 
+#: contract errors that mean "not now" (a dispute is pending, the challenge window is still open): the row
+#: is retried at a later step instead of failing
+RETRY_LATER_REVERTS = frozenset({"DisputePending", "ChallengeWindowOpen", "UpdatesPending"})
+
+#: faults of the environment (RPC, storage, broker, timeouts): retried forever
+TRANSIENT = (ConnectionError, TimeoutError, OSError, ChainMoved, RpcError, ChainUnavailable, ServiceError,
+             StorageUnavailable)
+
+#: a row failing with anything else this many times is given up (logged at ERROR, marked done) so one bad
+#: row cannot wedge ``job run``; its chain-side deadline (timeout) settles the job
+MAX_ATTEMPTS = 10
+
+
 class AgentOutbox(Outbox):
-    """An outbox whose ``dispatch`` leaves NotReady rows pending quietly and goes on with the others."""
+    """An outbox whose ``dispatch`` never raises: NotReady rows stay pending quietly, failing rows are
+    logged and stay pending (as in the base :class:`Outbox`) while the others go on; a row failing for a
+    non-transient reason is given up after :data:`MAX_ATTEMPTS` attempts."""
 
     def dispatch(self, send: Callable[[OutboxRow], None], limit: int = 100) -> int:
         sent = 0
@@ -34,6 +50,17 @@ class AgentOutbox(Outbox):
             except NotReady as why:
                 log.debug("%s not ready: %s", row.key, why)
                 continue
+            except TRANSIENT as exc:
+                self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
+                log.warning("%s (%s) failed transiently, retried later: %s", row.key, row.kind, exc)
+                continue
+            except Exception:
+                if row.attempts + 1 < MAX_ATTEMPTS:
+                    self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
+                    log.exception("%s (%s) failed (attempt %d of %d); left pending", row.key, row.kind,
+                                  row.attempts + 1, MAX_ATTEMPTS)
+                    continue
+                log.exception("%s (%s) failed %d times; GIVING UP on it", row.key, row.kind, MAX_ATTEMPTS)
             self.conn.execute("UPDATE outbox SET attempts = attempts + 1, sent_at = ? WHERE id = ?",
                               (time.time(), row.id))
             sent += 1
@@ -98,11 +125,19 @@ class Agent:
     # -- loop --
     def step(self) -> int:
         """Poll confirmed blocks once, then run what is due; returns side effects done."""
-        self.listener.poll_once()
+        try:
+            self.listener.poll_once()
+        except ChainMoved as exc:  # the range is read again at the next poll
+            log.warning("%s: %s; retrying at the next step", self.role, exc)
         return self.outbox.dispatch(self.perform)
 
     def perform(self, row: OutboxRow) -> None:
-        getattr(self, f"do_{row.kind.replace('-', '_')}")(row)
+        try:
+            getattr(self, f"do_{row.kind.replace('-', '_')}")(row)
+        except ContractRevert as exc:
+            if exc.error in RETRY_LATER_REVERTS:
+                raise NotReady(f"{exc.error}: {exc}") from exc
+            raise
 
     def pending(self) -> int:
         return len(self.outbox.pending())

@@ -2,11 +2,16 @@
 
 Each committed ciphertext is fetched by CID, checked against its on-chain hash and validated against the
 job's public context; one that fails is EXCLUDED (left out of ``includedBits``, the contract drops its
-contribution) with its reason logged -- never summed.
+contribution) with its reason logged -- never summed. An owner's update must claim exactly one party in its
+header (a forged party count would pass alone but make the sum exceed the context's party limit).
+
+An aggregate of fewer than :data:`MIN_INCLUDED` updates is never submitted (the trainer could decrypt a
+single owner's update): the round is left to time out.
 """
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,6 +23,26 @@ from orchestrator.training.commitments import blob_hash, job_info, now, round_st
 from orchestrator.training.modes import context_arg, handler_for
 
 log = logging.getLogger(__name__)
+
+#: the fewest updates an aggregate may include (the contract enforces the same: TooFewIncluded)
+MIN_INCLUDED = 2
+
+#: a failing aggregate task with one of these is retried (the row stays pending); anything else is bad input
+TRANSIENT_TASK_ERRORS = (ConnectionError, TimeoutError, OSError)
+
+
+def _transient(exc: BaseException) -> bool:
+    try:
+        from celery.exceptions import TimeoutError as CeleryTimeout
+    except ImportError:  # pragma: no cover
+        CeleryTimeout = TimeoutError
+    return isinstance(exc, TRANSIENT_TASK_ERRORS + (CeleryTimeout,))
+
+
+def _bad_blob(exc: BaseException) -> int | None:
+    """The position named by an aggregate failure ("blob 2: ..."), if any."""
+    m = re.search(r"\bblob (\d+):", str(exc))
+    return int(m.group(1)) if m else None
 
 
 @dataclass(frozen=True)
@@ -54,7 +79,17 @@ class AggregatorAgent(Agent):
             return f"ciphertext {u.cid} does not match its on-chain hash 0x{u.hash.hex()}"
         verdict = self.executor.run("datacap.validate_ciphertext", [ctx, payloads.enc(blob), n_values],
                                     f"{self.task_id(row)}:validate:{u.index}")
-        return None if verdict["ok"] else f"rejected by the public context: {verdict['reason']}"
+        if not verdict["ok"]:
+            return f"rejected by the public context: {verdict['reason']}"
+        # (the task reports the header's party count; he.validate_ciphertext(..., n_parties=1) checks the same)
+        if verdict.get("n_parties") != 1:
+            return f"ciphertext header claims {verdict.get('n_parties')} parties; an owner update must claim 1"
+        return None
+
+    def _exclude(self, job_id: int, rnd: int, u, reason: str) -> None:
+        log.warning("job #%d round %d: EXCLUDING update of participant %d (%s): %s",
+                    job_id, rnd, u.index, u.participant, reason)
+        self.exclusions.append(Exclusion(job_id, rnd, u.index, u.participant, reason))
 
     def do_aggregate(self, row: OutboxRow) -> None:
         job_id, rnd = row.payload["job"], row.payload["round"]
@@ -74,25 +109,46 @@ class AggregatorAgent(Agent):
         handler = handler_for(spec)
         ctx = context_arg(self, job.context_cid)
         rs = round_state(self.chain, job_id, rnd)
-        included, blobs = 0, []
+        kept, blobs = [], []
         for u in rs.updates:
             reason = self._check(ctx, handler.n_values(spec) or None, u, row)
             if reason is not None:
-                log.warning("job #%d round %d: EXCLUDING update of participant %d (%s): %s",
-                            job_id, rnd, u.index, u.participant, reason)
-                self.exclusions.append(Exclusion(job_id, rnd, u.index, u.participant, reason))
+                self._exclude(job_id, rnd, u, reason)
                 continue
-            included |= 1 << u.index
+            kept.append(u)
             blobs.append(payloads.b64(self.storage, u.cid))
-        if not blobs:
-            log.error("job #%d round %d: no valid update to aggregate", job_id, rnd)
-            return
-        agg = handler.aggregate(self, spec, ctx, blobs, self.task_id(row))
+        task_id = self.task_id(row)
+        while True:
+            if len(kept) < MIN_INCLUDED:
+                log.error("job #%d round %d: only %d valid update(s), at least %d needed; not aggregating "
+                          "(the round will time out)", job_id, rnd, len(kept), MIN_INCLUDED)
+                return
+            try:
+                agg = handler.aggregate(self, spec, ctx, blobs, task_id)
+                break
+            except Exception as exc:
+                if _transient(exc):
+                    raise
+                # Bad input the per-update checks missed: exclude the update the task names, else give up
+                # the round (the contract's timeout settles it) -- never crash `job run`.
+                bad = _bad_blob(exc)
+                if bad is None or not 0 <= bad < len(kept):
+                    log.error("job #%d round %d: aggregating %d updates failed (%s); not aggregating",
+                              job_id, rnd, len(kept), exc)
+                    return
+                self._exclude(job_id, rnd, kept[bad], f"aggregation rejected it: {exc}")
+                del kept[bad], blobs[bad]
+                # a new deterministic task id per included set (the failed one keeps its stored failure)
+                task_id = f"{self.task_id(row)}:" + format(sum(1 << u.index for u in kept), "x")
+        included = sum(1 << u.index for u in kept)
         if self.tamper is not None:
             agg = self.tamper(job_id, rnd, agg)
         cid = self.storage.add_bytes(agg)
         try:
             self.chain.transact("JobMarket.submitAggregate", job_id, rnd, blob_hash(agg), cid, included)
         except ContractRevert as exc:
+            if exc.error == "TooFewIncluded":
+                log.error("job #%d round %d: the contract wants more included updates: %s", job_id, rnd, exc)
+                return
             if exc.error != "ResultAlreadySubmitted":
                 raise

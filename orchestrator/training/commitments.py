@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from orchestrator.chain import Chain
 from orchestrator.errors import NotFound
 
+#: the fewest updates an aggregate may include: the trainer never decrypts a smaller one (it would reveal a
+#: single owner's update); the aggregator never submits one and JobMarket rejects it (TooFewIncluded)
+MIN_INCLUDED = 2
+
 STATUSES = ("none", "created", "open", "running", "finalized", "settled", "cancelled")
 
 
@@ -62,6 +66,23 @@ class RoundState:
 
     def included(self) -> list[UpdateCommitment]:
         return [u for u in self.updates if self.included_bits >> u.index & 1]
+
+    @property
+    def n_included(self) -> int:
+        """How many updates the on-chain ``includedBits`` names (what the aggregate sums)."""
+        return bin(self.included_bits).count("1")
+
+
+class TooFewIncluded(Exception):
+    """An aggregate includes fewer than :data:`MIN_INCLUDED` updates: it must not be decrypted."""
+
+
+def require_min_included(rs: RoundState) -> None:
+    """Raise :class:`TooFewIncluded` unless round ``rs``'s on-chain ``includedBits`` names at least
+    :data:`MIN_INCLUDED` updates (checked before any decryption of the aggregate)."""
+    if rs.n_included < MIN_INCLUDED:
+        raise TooFewIncluded(f"job #{rs.job_id} round {rs.round}: the aggregate includes {rs.n_included} update(s); "
+                             f"at least {MIN_INCLUDED} are needed before it may be decrypted")
 
 
 def _cids(chain: Chain, job_id: int) -> tuple[str, str]:

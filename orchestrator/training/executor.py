@@ -11,7 +11,7 @@ class Executor:
     """``run(name, args, task_id)``: send a task (unless already done) and wait for its result.
 
     Re-sending the same ``task_id`` after a crash is safe: a finished task's stored result is reused;
-    otherwise the task runs again (tasks are pure functions of their arguments).
+    otherwise the task runs again (tasks are pure functions of their arguments; see ``run``).
     """
 
     def __init__(self, redis_url: str, timeout: float = 600.0):
@@ -48,6 +48,11 @@ class Executor:
         if res.state == "SUCCESS":
             log.info("task %s (%s) already done; reusing its result", task_id, name)
             return res.get(timeout=self.timeout)
+        # PENDING is Celery's "unknown" as well as "queued": after a restart we cannot tell a task still in
+        # the queue from one never sent, so it is sent again and may run twice. That is accepted, not
+        # tracked: every task is pure compute on deterministic inputs, both runs store their result under
+        # the same id and the caller commits only the one it receives (each agent checks the chain before
+        # committing). The cost is duplicate work after a crash, never a wrong or double commitment.
         if res.state not in ("STARTED", "RETRY"):
             res = self.app.send_task(name, args=args, task_id=task_id, producer=self._producer())
         return res.get(timeout=self.timeout)

@@ -30,6 +30,7 @@ import numpy as np
 from orchestrator.errors import InvalidInput
 from orchestrator.metadata import canonical_json
 from orchestrator.training import payloads
+from orchestrator.training.commitments import require_min_included
 from orchestrator.training.spec import JobSpec
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class ModeHandler:
         return payloads.unb64(out["blob"])
 
     def trainer_step(self, agent, job, spec: JobSpec, rs, task_id: str) -> Step:
+        """Decrypt round ``rs``'s aggregate (each mode first calls :func:`require_min_included`)."""
         raise NotImplementedError
 
     def description(self, spec: JobSpec) -> str:
@@ -124,6 +126,7 @@ class FedAvgHandler(ModeHandler):
         return payloads.unb64(out["blob"]), out["n_samples"]
 
     def trainer_step(self, agent, job, spec, rs, task_id):
+        require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
         secret = payloads.enc(agent.keys.secret_for(payloads.raw(agent.storage, job.context_cid)))
         new = agent.executor.run("datacap.apply_aggregate",
                                  [secret, payloads.b64(agent.storage, rs.aggregate_cid),
@@ -193,6 +196,7 @@ class EncryptedModelHandler(ModeHandler):
         return payloads.unb64(out["blob"]), out["n_samples"]
 
     def trainer_step(self, agent, job, spec, rs, task_id):
+        require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
         from workers import compute
 
         public = payloads.raw(agent.storage, job.context_cid)
@@ -265,6 +269,7 @@ class StatsHandler(ModeHandler):
         return payloads.unb64(out["blob"]), out["n_samples"]
 
     def trainer_step(self, agent, job, spec, rs, task_id):
+        require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
         secret = payloads.enc(agent.keys.secret_for(payloads.raw(agent.storage, job.context_cid)))
         n = self.n_cols(spec)
         out = agent.executor.run("datacap.stats.decrypt", [secret, payloads.b64(agent.storage, rs.aggregate_cid), n,

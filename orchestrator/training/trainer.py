@@ -16,7 +16,7 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
-from orchestrator.training.commitments import job_info, now, round_state
+from orchestrator.training.commitments import MIN_INCLUDED, job_info, now, round_state
 from orchestrator.training.keys import KeyStore
 from orchestrator.training.modes import handler_for
 from orchestrator.training.spec import JobSpec
@@ -74,7 +74,8 @@ class TrainerAgent(Agent):
         self.test_ref = test_ref
         self.fast_forward = fast_forward
         self.history: list[RoundReport] = []
-        self.disputes: list[tuple[int, int, str]] = []
+        self.disputes: list[tuple[int, int, str]] = []  # raised by this process (a report; the chain decides)
+        self.refused: list[tuple[int, int, int]] = []  # (job, round, included): aggregates never decrypted
         self.models: dict[int, int] = {}
         self.results: dict[int, dict] = {}  # job -> mode result (stats: the decrypted statistics)
         super().__init__(*args, **kw)
@@ -85,10 +86,17 @@ class TrainerAgent(Agent):
         self.on("JobOpened", lambda ev, ctx: self._mine(ev, ctx, "start", 1))
         self.on("AggregateSubmitted", lambda ev, ctx: self._mine(ev, ctx, "close", ev.args["round"]))
         self.on("JobFinalized", self._finalized)
+        self.on("DisputeResolved", self._dispute_resolved)
 
     def _mine(self, ev: ChainEvent, ctx: HandlerContext, kind: str, round_: int, **payload) -> None:
         if self.wants(ev.args["jobId"]):
             self.queue(ctx, kind, ev.args["jobId"], round_, **payload)
+
+    def _dispute_resolved(self, ev: ChainEvent, ctx: HandlerContext) -> None:
+        """Resume the disputed round (a new row: the old close row may have been marked done)."""
+        if self.wants(ev.args["jobId"]):
+            key = f"{self.instance}:{self.role}:resume:{ev.args['jobId']}:{ev.block_hash}:{ev.log_index}"
+            ctx.outbox(key, "resume", {"job": ev.args["jobId"], "round": 0, "upheld": ev.args["upheld"]})
 
     def _finalized(self, ev: ChainEvent, ctx: HandlerContext) -> None:
         self.models[ev.args["jobId"]] = ev.args["modelId"]
@@ -109,19 +117,46 @@ class TrainerAgent(Agent):
             spec = payloads.spec(self.storage, job.spec_cid)
             self.chain.transact("JobMarket.startRound", job.job_id, 1, spec.init_weights_cid)
 
+    def _my_dispute(self, job_id: int, rnd: int):
+        """My DisputeRaised for (job, round) on chain, or None (survives restarts, unlike ``self.disputes``)."""
+        evs = self.chain.events("JobMarket", "DisputeRaised", jobId=job_id, round=rnd, disputer=self.me)
+        return evs[-1] if evs else None
+
+    def do_resume(self, row: OutboxRow) -> None:
+        """After DisputeResolved: close the disputed round (upheld: the job was cancelled, nothing to do)."""
+        job_id = row.payload["job"]
+        evs = self.chain.events("JobMarket", "DisputeRaised", jobId=job_id)
+        if not evs:
+            return
+        self.do_close(OutboxRow(row.id, row.key, "close", {"job": job_id, "round": evs[-1].args["round"]},
+                                row.attempts))
+
     def do_close(self, row: OutboxRow) -> None:
         job_id, rnd = row.payload["job"], row.payload["round"]
         job = self._job(job_id)
         if not job or job.status != "running" or job.current_round != rnd:
             return
         rs = round_state(self.chain, job_id, rnd)
-        if any(d[:2] == (job_id, rnd) for d in self.disputes):
+        if not rs.aggregated:
             return
-        verdict = verify_round(self.chain, self.storage, job_id, rnd)
-        if not verdict.ok:
-            log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, verdict.reason)
-            self._dispute(job_id, rnd, verdict.reason)
+        if rs.n_included < MIN_INCLUDED:  # privacy: a sum of one update is that owner's update
+            log.error("job #%d round %d: the aggregate includes %d update(s), at least %d are needed; "
+                      "REFUSING to decrypt it (the round will time out)", job_id, rnd, rs.n_included, MIN_INCLUDED)
+            self.refused.append((job_id, rnd, rs.n_included))
             return
+        if self.chain.call("JobMarket.jobOf", job_id)["disputed"]:
+            raise NotReady("a dispute is pending")
+        verified = self._my_dispute(job_id, rnd) is None
+        if not verified:
+            # I disputed this round and the dispute was rejected (upheld cancels the job): the arbiter ruled
+            log.warning("job #%d round %d: my dispute was rejected by the arbiter; going on", job_id, rnd)
+        else:
+            verdict = verify_round(self.chain, self.storage, job_id, rnd)
+            if not verdict.ok:
+                log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, verdict.reason)
+                if self._dispute(job_id, rnd, verdict.reason):
+                    raise NotReady("dispute raised; waiting for its resolution")
+                return
         t = now(self.chain)
         if t < rs.challenge_end:
             if not self.fast_forward:
@@ -130,7 +165,8 @@ class TrainerAgent(Agent):
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
         step = handler.trainer_step(self, job, spec, rs, self.task_id(row))
-        self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(), True))
+        self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(),
+                                        verified))
         if step.result is not None:
             self.results[job_id] = step.result
         if rnd < job.rounds:  # (encrypted-model: only the encrypted next model is published)
@@ -147,15 +183,21 @@ class TrainerAgent(Agent):
         tx = self.chain.transact("JobMarket.finalize", job_id, cid, metrics_hash, meta_cid)
         self.models[job_id] = tx.event("JobFinalized").args["modelId"]
 
-    def _dispute(self, job_id: int, rnd: int, reason: str) -> None:
-        ensure_allowance(self.chain, "JobMarket", self.chain.call("JobMarket.params")["disputeDeposit"])
-        evidence = self.storage.add_bytes(canonical_json({"job": job_id, "round": rnd, "reason": reason}))
-        try:
-            self.chain.transact("JobMarket.raiseDispute", job_id, rnd, evidence)
-        except ContractRevert as exc:
-            if exc.error != "DisputePending":
-                raise
+    def _dispute(self, job_id: int, rnd: int, reason: str) -> bool:
+        """Raise a dispute on (job, round) unless one is on chain already; False when it cannot be raised."""
+        if self._my_dispute(job_id, rnd) is None:
+            ensure_allowance(self.chain, "JobMarket", self.chain.call("JobMarket.params")["disputeDeposit"])
+            evidence = self.storage.add_bytes(canonical_json({"job": job_id, "round": rnd, "reason": reason}))
+            try:
+                self.chain.transact("JobMarket.raiseDispute", job_id, rnd, evidence)
+            except ContractRevert as exc:
+                if exc.error == "ChallengeWindowClosed":
+                    log.error("job #%d round %d: too late to dispute; not using this aggregate", job_id, rnd)
+                    return False
+                if exc.error != "DisputePending":
+                    raise
         self.disputes.append((job_id, rnd, reason))
+        return True
 
 
 def weights_of(blob: bytes) -> np.ndarray:

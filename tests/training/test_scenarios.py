@@ -57,8 +57,14 @@ def test_no_show_is_penalized_and_the_round_goes_on_after_the_deadline():
         if r is not None:
             chains["deployer"].increase_time(r["updateDeadline"] - _now(chains) + 1)
 
-    report = run_demo(_opts(hooks=DemoHooks(owner_kwargs={3: {"silent": True}}, on_idle=after_deadline)))
+    seen = {}
+    # 4 owners, one silent: 3 updates remain per round (an aggregate must include at least 2)
+    report = run_demo(_opts(owners=4, hooks=DemoHooks(
+        owner_kwargs={3: {"silent": True}}, on_idle=after_deadline,
+        inspect=lambda s, c, j, a, r: seen.update(aggs=c["deployer"].events("JobMarket", "AggregateSubmitted",
+                                                                            jobId=j)))))
     assert report.model_token_id == 1
+    assert [bin(e.args["includedBits"]).count("1") for e in seen["aggs"]] == [3, 3]
     no_show = report.payouts[3]
     assert no_show["share"] == 0
     # 20% of the 10 CAP bond per missed round: 2 CAP then 1.6 CAP
@@ -151,3 +157,45 @@ def test_worker_killed_mid_task_the_job_completes_with_the_same_result(tmp_path)
     assert abs(report.accuracy["encrypted_federated"] - reference.accuracy["encrypted_federated"]) <= 0.005
     assert [round(r["accuracy"], 2) for r in report.per_round] == [round(r["accuracy"], 2)
                                                                    for r in reference.per_round]
+
+
+def _forge_parties(blob: bytes, n_parties: int) -> bytes:
+    """The same ciphertext with its header's party count (u32 at offset 16) rewritten (checksum untouched)."""
+    b = bytearray(blob)
+    b[16:20] = n_parties.to_bytes(4, "little")
+    return bytes(b)
+
+
+def test_a_forged_party_count_is_excluded_and_the_round_completes_with_the_others():
+    # alone, 8 parties is within the context's limit (max_parties 8); summed with the others it is not
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(
+        owner_kwargs={1: {"tamper": lambda _j, _r, blob: _forge_parties(blob, 8)}})))
+    reasons = {e["index"]: e["reason"] for e in report.exclusions}
+    assert set(reasons) == {1} and "claims 8 parties" in reasons[1], reasons
+    assert report.model_token_id == 1
+    assert report.payouts[1]["share"] == 0
+    assert all(report.payouts[i]["share"] > 0 for i in (0, 2, 3))
+
+
+def test_after_a_rejected_dispute_the_trainer_goes_on_without_disputing_again():
+    seen = {"resolved": 0}
+
+    def resolve(chains, job_id):
+        c = chains["deployer"]
+        if c.call("JobMarket.jobOf", job_id)["disputed"]:
+            role = c.call("JobMarket.ARBITER_ROLE")
+            if not c.call("JobMarket.hasRole", role, c.address_of_signer()):
+                c.transact("JobMarket.grantRole", role, c.address_of_signer())
+            c.transact("JobMarket.resolveDispute", job_id, False)
+            seen["resolved"] += 1
+
+    def inspect(settings, chains, job_id, agents, report):
+        seen["disputes"] = chains["deployer"].events("JobMarket", "DisputeRaised", jobId=job_id)
+
+    # a valid ciphertext that is not the recomputed aggregate (its party count bumped): disputed, then ruled fine
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(
+        aggregator_kwargs={"tamper": lambda _j, _r, agg: _forge_parties(agg, 5)}, on_idle=resolve,
+        inspect=inspect)))
+    assert seen["resolved"] == 1 and len(seen["disputes"]) == 1
+    assert len(report.disputes) == 1 and "mismatch" in report.disputes[0][2]
+    assert report.model_token_id == 1

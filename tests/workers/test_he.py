@@ -225,3 +225,23 @@ def test_tenseal_ckks_serialize_is_byte_stable():
     hc = he.load_public_context(pk)
     vecs = he.ckks_vectors(hc, blobs[0])
     assert he.pack_ckks(hc, vecs, 5) == blobs[0]
+
+
+def forge_parties(blob: bytes, n_parties: int) -> bytes:
+    """The same ciphertext with its header's party count (u32 at offset 16) rewritten."""
+    b = bytearray(blob)
+    b[16:20] = n_parties.to_bytes(4, "little")
+    return bytes(b)
+
+
+def test_a_forged_party_count_passes_alone_but_not_as_an_owner_update(any_fedavg_keys):
+    _, pk = any_fedavg_keys
+    limit = he.load_public_context(pk).params["max_parties"]
+    honest = he.encrypt_update(pk, np.zeros(10), 1.0, seed=1)
+    forged = forge_parties(he.encrypt_update(pk, np.zeros(10), 1.0, seed=2), limit)
+    assert he.validate_ciphertext(pk, forged).n_parties == limit  # within the limit on its own
+    with pytest.raises(he.CiphertextRejected, match="parties"):
+        he.aggregate(pk, [honest, forged])  # the sum exceeds it
+    assert he.validate_ciphertext(pk, honest, n_parties=1).n_parties == 1
+    with pytest.raises(he.CiphertextRejected, match=f"claims {limit} parties, expected 1"):
+        he.validate_ciphertext(pk, forged, n_parties=1)
