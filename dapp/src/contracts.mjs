@@ -396,8 +396,21 @@ export class Contracts {
   mintData({ commitment, leafCount, metadataCid, metadataDigest, price, bonus }) {
     const inputs = this.inputsOf("DataNFT", "mint");
     const license = [price, bonus];
-    const args = inputs.length === 4 ? [commitment, leafCount, metadataDigest, license] : [commitment, metadataCid, license];
-    return this.request("DataNFT", "mint", args);
+    if (inputs.length === 4) return this.request("DataNFT", "mint", [commitment, leafCount, metadataDigest, license]);
+    // before decision 1 the leaf count is declared separately, as `datacap data register` does
+    const req = this.request("DataNFT", "mint", [commitment, metadataCid, license]);
+    req.next = (receipt) => {
+      const ev = this.parseLogs(receipt, "DataNFT").find((e) => e.name === "DataRegistered");
+      return this.request("PossessionChallenges", "registerLeafCount", [ev.args.tokenId, leafCount]);
+    };
+    return req;
+  }
+
+  /** The logs of a receipt that `contract` emitted, decoded. */
+  parseLogs(receipt, contract) {
+    const address = this.address(contract).toLowerCase();
+    return receipt.logs.filter((l) => l.address.toLowerCase() === address)
+      .map((l) => this.ifaces[contract].parseLog({ topics: l.topics, data: l.data })).filter(Boolean);
   }
 
   createPortfolio(dataIds, weights, metadataCid) {

@@ -48,10 +48,15 @@ export class Transactions extends EventTarget {
     return r.json();
   }
 
-  /** Simulate then send each request in order (e.g. approve, then stake); resolves with the last receipt. */
+  /** Simulate then send each request in order (e.g. approve, then stake; a request's `next(receipt)` adds follow-ups). */
   async run(reqs) {
+    const queue = [].concat(reqs);
     let receipt = null;
-    for (const req of [].concat(reqs)) receipt = await this.send(req);
+    while (queue.length) {
+      const req = queue.shift();
+      receipt = await this.send(req);
+      if (req.next) queue.unshift(...[].concat(req.next(receipt) || []));
+    }
     return receipt;
   }
 

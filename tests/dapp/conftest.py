@@ -78,3 +78,42 @@ def wallet_for(env, dapp_server):
         return w
 
     return make
+
+
+class World:
+    """Two datasets, a portfolio and a priced $Model with per-round metrics, made once through the CLI."""
+
+    data_name = "clinic A vitals"
+    model_name = "digits MLP (test)"
+    per_round = [{"round": 1, "accuracy": 0.71, "loss": 1.12}, {"round": 2, "accuracy": 0.86, "loss": 0.61},
+                 {"round": 3, "accuracy": 0.93, "loss": 0.33}]
+
+
+@pytest.fixture(scope="session")
+def world(env, admin, addr, tmp_path_factory):
+    from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
+    from orchestrator.storage import open_storage
+
+    w = World()
+    root = tmp_path_factory.mktemp("world")
+    ids = []
+    for n, owner in ((1, "dev1"), (2, "dev2")):
+        p = root / f"world{n}.csv"
+        p.write_text("age,pulse,label\n" + "".join(f"{30 + i},{60 + (i * n) % 30},{i % 2}\n" for i in range(24)))
+        name = w.data_name if n == 1 else "clinic B vitals"
+        ids.append(env.ok("data", "register", str(p), "--name", name, "--price", "1", account=owner)["token_id"])
+    w.data_ids = ids
+    w.portfolio_id = env.ok("portfolio", "create", *[",".join(map(str, ids))], "--weights", "6000,4000",
+                            account="dev3")["portfolio_id"]
+    admin.transact("ModelNFT.grantRole", admin.call("ModelNFT.MINTER_ROLE"), addr("dev4"))
+    storage = open_storage("local", root=env.settings.store_path)
+    weights_cid = storage.add_bytes(b"\x00" * 64)
+    doc = build_model_metadata(w.model_name, "a digits classifier trained by encrypted FedAvg",
+                               lineage=Lineage(0, w.portfolio_id, 3, weights_cid, {"accuracy": 0.93, "loss": 0.33},
+                                               per_round=w.per_round),
+                               framework="torch", mode="encrypted-fedavg")
+    meta_cid = storage.add_bytes(canonical_json(doc))
+    w.model_id = env.ok("model", "mint", "--portfolio", str(w.portfolio_id), "--rounds", "3", "--weights-cid",
+                        weights_cid, "--metadata-cid", meta_cid, account="dev4")["model_id"]
+    env.ok("model", "price", str(w.model_id), "10", account="dev4")
+    return w

@@ -133,3 +133,20 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_connected(page, url: str, wallet, view: str = "catalog"):
+    """Load ``url#/view`` and connect the injected wallet; returns the page."""
+    page.goto(f"{url}#/{view}")
+    page.get_by_test_id("connect").click()
+    page.get_by_test_id("account").wait_for()
+    return page
+
+
+def click_tx(page, testid: str, timeout: float = 20_000) -> str:
+    """Click a transaction button and wait for its outcome; returns the text shown beside it."""
+    button = page.get_by_test_id(testid)
+    box = button.locator("xpath=..")
+    button.click()
+    box.locator(".ok, .error").wait_for(timeout=timeout)
+    return box.locator(".ok, .error").inner_text()

@@ -22,7 +22,7 @@ export function CreatePortfolio({ ctx }) {
       properties: { datasets: ids.map((d, i) => ({ data_id: d, weight_bps: ws[i] })) } };
     return ctx.c.createPortfolio(ids, ws, await putJson(doc));
   };
-  return html`<section data-testid="create-portfolio"><h1>New portfolio</h1>
+  return html`<section data-testid="portfolio-form"><h1>New portfolio</h1>
     <p class="muted">Bundle datasets with weights in basis points (10,000 = 100%). A curator earns a share of every use of models trained on it.</p>
     <div class="form">
       <${Field} label="Name"><input data-testid="pf-name" value=${title} onInput=${(e) => setTitle(e.target.value)} /><//>
