@@ -305,7 +305,8 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
     owners = [f"owner{k + 1}" for k in range(n)]
     with meter.phase("deploy"):
         progress("deploying the contracts")
-        deploy_lib.deploy_suite(chains["deployer"])
+        # a throw-away dev chain: the deployer keeps its roles (scenarios arbitrate disputes with them)
+        deploy_lib.deploy_suite(chains["deployer"], keep_admin=True)
         for c in chains.values():
             c.use_deployment(chains["deployer"].deployment)
     with meter.phase("data: register, portfolio, stakes"):

@@ -1,16 +1,21 @@
-"""Deploy the contract suite in dependency order, wire its roles, write deployments/<chainId>.json.
+"""Deploy the contract suite described by orchestrator/suite.json, wire it, write deployments/<chainId>.json.
 
-Constructor arguments are read from each contract's ABI: an address parameter whose type is
-``contract IDataNFT`` (or whose name is ``data``, ``token``, ``staking`` ...) receives that
-contract's address, ``admin``/``owner`` the deployer, ``treasury`` the treasury; numeric parameters
-take :data:`PARAMS`. Contracts missing from abi/ are skipped with the wiring that needs them, so the
-suite grows as the contract branches land.
+suite.json is the one description of the suite: which contracts, their constructor arguments, the
+roles granted between them, the dependency setters, Governance's ParamChange allowlist and the roles
+handed to Governance. The forge tests' setup (test/utils/Suite.sol) runs the same file, step for step;
+tests/orchestrator/test_deploy.py checks that both produce the same wiring. Deployment needs only the
+committed abi/ (bytecode and ABIs), no compiler.
+
+By default the deployer gives up every role it holds and Governance's allowlist setup, so only
+referenda govern the suite; ``keep_admin`` (``datacap deploy --keep-admin``) keeps them for local
+development.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
@@ -19,89 +24,36 @@ from orchestrator.chain import Chain, ContractRecord, Deployment
 from orchestrator.config import LOCAL_CHAIN_ID
 from orchestrator.errors import DeploymentError
 
-#: every deployable contract, in a stable order (dependencies first where it matters)
-SUITE = [
-    "CapToken",
-    "DataNFT",
-    "PortfolioNFT",
-    "ModelNFT",
-    "Staking",
-    "Rewards",
-    "Regulator",
-    "Governance",
-    "AccessRegistry",
-    "ModelMarket",
-    "Evaluations",
-    "JobMarket",
-    "PossessionChallenges",
-]
+#: the suite description shared with the forge tests
+SUITE_FILE = Path(__file__).with_name("suite.json")
 
 ADMIN = "<admin>"
 TREASURY = "<treasury>"
 
-#: parameter names (lower-cased, underscores dropped) -> what they receive
-NAME_ALIASES = {
-    "admin": ADMIN, "owner": ADMIN, "initialowner": ADMIN, "defaultadmin": ADMIN,
-    "treasury": TREASURY, "feerecipient": TREASURY,
-    "token": "CapToken", "cap": "CapToken", "captoken": "CapToken", "stakingtoken": "CapToken",
-    "rewardtoken": "CapToken", "paymenttoken": "CapToken", "asset": "CapToken",
-    "data": "DataNFT", "datanft": "DataNFT", "datasets": "DataNFT",
-    "portfolio": "PortfolioNFT", "portfolios": "PortfolioNFT", "portfolionft": "PortfolioNFT",
-    "model": "ModelNFT", "models": "ModelNFT", "modelnft": "ModelNFT",
-    "staking": "Staking", "stakes": "Staking",
-    "rewards": "Rewards", "usagehook": "Rewards", "hook": "Rewards",
-    "governance": "Governance", "governor": "Governance",
-    "regulator": "Regulator", "regulatorregistry": "Regulator", "freezeregistry": "Regulator",
-    "market": "ModelMarket", "modelmarket": "ModelMarket",
-    "jobs": "JobMarket", "jobmarket": "JobMarket",
-    "evaluations": "Evaluations", "access": "AccessRegistry", "accessregistry": "AccessRegistry",
-    "challenges": "PossessionChallenges", "possessionchallenges": "PossessionChallenges",
-}
-
-DAY = 86_400
-#: numeric / non-address constructor parameters, by contract then parameter name (lower-cased)
-PARAMS: dict[str, dict[str, Any]] = {}
-
-#: (contract, role constant, grantee contract): granted after deployment by the deployer (admin)
-ROLE_GRANTS: list[tuple[str, str, str]] = [
-    ("ModelNFT", "MINTER_ROLE", "JobMarket"),
-    ("PortfolioNFT", "FREEZER_ROLE", "JobMarket"),
-    ("PortfolioNFT", "FREEZER_ROLE", "ModelMarket"),
-    ("Staking", "SLASHER_ROLE", "Governance"),
-    ("Staking", "SLASHER_ROLE", "JobMarket"),
-    ("Staking", "SLASHER_ROLE", "PossessionChallenges"),
-    ("Rewards", "MODEL_MARKET_ROLE", "ModelMarket"),
-    ("Rewards", "TRAINING_CREDITOR_ROLE", "JobMarket"),
-    ("Regulator", "GOVERNOR_ROLE", "Governance"),
-    ("JobMarket", "ARBITER_ROLE", "Governance"),
-]
-
-#: (contract, function, argument contracts): dependency setters run after the role grants
-SETTERS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("ModelMarket", "setUsageHook", ("Rewards",)),
-    ("Staking", "setRewards", ("Rewards",)),
-    ("Staking", "setFreezeRegistry", ("Regulator",)),
-    ("Staking", "setGovernance", ("Governance",)),
-    ("JobMarket", "setDependencies", ("Rewards", "Regulator", TREASURY)),
-]
-
-#: (contract, function): the (target, selector) pairs a ParamChange referendum may call, seeded into
-#: Governance's allowlist (Governance's own setParams / setCallAllowed are allowed by its constructor)
-GOVERNED_CALLS: list[tuple[str, str]] = [
-    ("Staking", "setThawingPeriod"), ("Staking", "setMinStake"),
-    ("Rewards", "setRewardsDuration"), ("Rewards", "setUsageBonusBps"), ("Rewards", "setVestingDuration"),
-    ("Regulator", "setFreezeDuration"), ("Regulator", "freezeByReferendum"), ("Regulator", "unfreeze"),
-    ("ModelMarket", "setFeeSplit"),
-    ("JobMarket", "setParams"), ("JobMarket", "resolveDispute"),
-    ("PossessionChallenges", "setParams"),
-]
-
-#: parameter roles of every contract, also handed to Governance (ParamChange referenda reach them).
-#: The deployer keeps its admin roles on the local chain; `renounce_admin` hands them over too.
-GOVERNANCE_ROLES = ("PARAMS_ROLE",)
-
 #: CAP minted to each of Anvil's dev accounts on the local chain so the demo can stake and pay
 LOCAL_FAUCET_CAP = 1_000_000 * 10**18
+
+
+@dataclass(frozen=True)
+class Suite:
+    """suite.json, parsed: ``contracts`` is [(name, args)], the other lists as in the file."""
+
+    contracts: list[tuple[str, list[str]]]
+    roles: list[tuple[str, str, str]]
+    calls: list[tuple[str, str, list[str]]]
+    governed: list[tuple[str, str]]
+    governance_roles: list[str]
+
+    @classmethod
+    def load(cls, path: Path = SUITE_FILE) -> "Suite":
+        raw = json.loads(Path(path).read_text())
+        return cls([(c[0], list(c[1:])) for c in raw["contracts"]], [tuple(r) for r in raw["roles"]],
+                   [(c[0], c[1], list(c[2:])) for c in raw["calls"]], [tuple(g) for g in raw["governed"]],
+                   list(raw["governanceRoles"]))
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n, _ in self.contracts]
 
 
 @dataclass
@@ -117,89 +69,46 @@ class DeployReport:
                 "skipped": self.skipped}
 
 
-def _norm(name: str) -> str:
-    return name.replace("_", "").lower()
-
-
-def _constructor(chain: Chain, name: str) -> list[dict]:
-    for entry in chain.registry.abi(name):
-        if entry.get("type") == "constructor":
-            return entry.get("inputs", [])
-    return []
-
-
-def _target_of(param: dict, available: set[str]) -> str | None:
-    """What an address parameter points at: by its interface type first, then by its name."""
-    internal = param.get("internalType", "")
-    m = re.match(r"contract (\w+)", internal)
-    if m:
-        iface = m.group(1)
-        for cand in (iface, iface[1:] if iface.startswith("I") and iface[1:2].isupper() else None):
-            if cand in available or cand in SUITE:
-                return cand
-    return NAME_ALIASES.get(_norm(param.get("name", "")))
-
-
-def dependencies(chain: Chain, name: str, available: set[str]) -> list[str]:
-    deps = []
-    for p in _constructor(chain, name):
-        if p["type"] == "address":
-            t = _target_of(p, available)
-            if t and t not in (ADMIN, TREASURY):
-                deps.append(t)
-    return deps
-
-
-def plan(chain: Chain, only: list[str] | None = None) -> list[str]:
-    """Contracts present in abi/, in dependency order (constructor address parameters first)."""
-    available = [n for n in SUITE if n in chain.registry.artifacts and (only is None or n in only)]
-    extra = [n for n in sorted(chain.registry.artifacts) if n not in SUITE and only and n in only]
-    names = available + extra
+def plan(suite: Suite, only: list[str] | None = None) -> list[str]:
+    """The contracts to deploy, in suite order; every constructor reference must come earlier."""
+    unknown = sorted(set(only or ()) - set(suite.names))
+    if unknown:
+        raise DeploymentError(f"not in the suite: {', '.join(unknown)} (one of {', '.join(suite.names)})")
     order: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(n: str) -> None:
-        if n in order:
-            return
-        if n in visiting:
-            raise DeploymentError(f"constructor dependency cycle through {n}")
-        visiting.add(n)
-        for d in dependencies(chain, n, set(names)):
-            if d not in names:
-                raise DeploymentError(f"{n} needs {d}, which has no ABI in {chain.registry.abi_dir}")
-            visit(d)
-        visiting.discard(n)
-        order.append(n)
-
-    for n in names:
-        visit(n)
+    for name, args in suite.contracts:
+        if only is not None and name not in only:
+            continue
+        for a in args:
+            if a in suite.names and a not in order:
+                raise DeploymentError(f"{name} needs {a}, which is not deployed before it")
+        order.append(name)
     return order
 
 
-def constructor_args(chain: Chain, name: str, addresses: dict[str, str], treasury: str) -> list[Any]:
-    args = []
-    overrides = {_norm(k): v for k, v in PARAMS.get(name, {}).items()}
-    for p in _constructor(chain, name):
-        key = _norm(p.get("name", ""))
-        if key in overrides:
-            v = overrides[key]
-            args.append(v(addresses) if callable(v) else v)
-            continue
-        if p["type"] == "address":
-            t = _target_of(p, set(addresses))
-            if t == ADMIN:
-                args.append(chain.signer.address)
-            elif t == TREASURY:
-                args.append(treasury)
-            elif t in addresses:
-                args.append(addresses[t])
-            else:
-                raise DeploymentError(f"{name}: no value for constructor parameter {p.get('name')} ({p['type']})")
-        else:
-            raise DeploymentError(
-                f"{name}: no value for constructor parameter {p.get('name')} ({p['type']}); add it to deploy.PARAMS"
-            )
-    return args
+def _value(arg: str, addresses: dict[str, str], deployer: str, treasury: str) -> Any:
+    if arg == ADMIN:
+        return deployer
+    if arg == TREASURY:
+        return treasury
+    if arg in addresses:
+        return addresses[arg]
+    if arg.isdigit():
+        return int(arg)
+    raise DeploymentError(f"suite.json: cannot resolve argument {arg!r}")
+
+
+def _function(chain: Chain, contract: str, name: str) -> dict:
+    """The ABI entry of ``contract.name`` (suite.json names functions without overloads)."""
+    matches = [e for e in chain.registry.abi(contract) if e.get("type") == "function" and e.get("name") == name]
+    if len(matches) != 1:
+        raise DeploymentError(f"suite.json names {contract}.{name}: {len(matches)} such functions in abi/{contract}.json")
+    return matches[0]
+
+
+def role_constants(chain: Chain, contract: str) -> list[str]:
+    """The role getters (``*_ROLE()``) a contract's ABI defines."""
+    return [e["name"] for e in chain.registry.abi(contract)
+            if e.get("type") == "function" and e.get("name", "").endswith("_ROLE") and not e.get("inputs")]
 
 
 def live_deployment(chain: Chain) -> Deployment | None:
@@ -216,14 +125,6 @@ def live_deployment(chain: Chain) -> Deployment | None:
     return None
 
 
-def _function_abi(chain: Chain, contract: str, fn: str) -> dict | None:
-    return next((e for e in chain.registry.abi(contract) if e.get("type") == "function" and e.get("name") == fn), None)
-
-
-def _has_function(chain: Chain, contract: str, fn: str) -> bool:
-    return _function_abi(chain, contract, fn) is not None
-
-
 def deploy_suite(
     chain: Chain,
     *,
@@ -232,21 +133,25 @@ def deploy_suite(
     treasury: str | None = None,
     faucet: bool | None = None,
     faucet_accounts: list[str] | None = None,
+    keep_admin: bool = False,
+    suite: Suite | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DeployReport:
-    """Deploy every contract in abi/ (or ``only``), wire roles, save deployments/<chainId>.json.
+    """Deploy the suite (or ``only`` those contracts), wire it, save deployments/<chainId>.json.
 
     Refuses when a live deployment exists (file present and code at its addresses) unless ``force``.
-    ``faucet`` (default: on the local chain) mints CAP to Anvil's dev accounts for the demo.
+    ``faucet`` (default: on the local chain) mints CAP to Anvil's dev accounts for the demo. Wiring
+    steps that name a contract left out by ``only`` are listed in ``report.skipped``.
     """
+    suite = suite or Suite.load()
     step = progress or (lambda _msg: None)
     path = chain.settings.deployment_file(chain.chain_id)
     if not force and live_deployment(chain) is not None:
         raise DeploymentError(f"a live deployment exists for chain {chain.chain_id} ({path}); use --force to replace it")
-    treasury = treasury or chain.address_of_signer()
-    order = plan(chain, only)
-    if not order:
-        raise DeploymentError(f"nothing to deploy: no contract ABIs in {chain.registry.abi_dir} (run `make abi`)")
+    deployer = chain.address_of_signer()
+    treasury = treasury or deployer
+    order = plan(suite, only)
+    args_of = dict(suite.contracts)
     start_block = chain.block_number() + 1
     dep = Deployment(chain.chain_id, start_block, {})
     chain.use_deployment(dep)
@@ -254,73 +159,117 @@ def deploy_suite(
     addresses: dict[str, str] = {}
     for name in order:
         step(f"deploy {name}")
-        res = chain.deploy_contract(name, *constructor_args(chain, name, addresses, treasury))
+        res = chain.deploy_contract(name, *[_value(a, addresses, deployer, treasury) for a in args_of[name]])
         addresses[name] = res.contract_address
         dep.contracts[name] = ContractRecord(res.contract_address, res.tx_hash)
         report.gas[name] = res.gas_used
-    _wire(chain, dep, report, step, treasury)
+    _wire(chain, suite, addresses, report, step, deployer, treasury)
     if faucet is None:
         faucet = chain.chain_id == LOCAL_CHAIN_ID
-    if faucet and "CapToken" in dep.contracts:
+    if faucet and "CapToken" in addresses:
         _faucet(chain, report, faucet_accounts, step)
+    if not keep_admin:
+        _renounce(chain, addresses, report, step, deployer)
     dep.save(path)
     return report
 
 
-def _grant(chain: Chain, contract: str, role: str, grantee_address: str, label: str, report: DeployReport) -> None:
+def _present(report: DeployReport, addresses: dict[str, str], label: str, *names: str) -> bool:
+    if all(n in addresses for n in names if n not in (ADMIN, TREASURY) and not n.isdigit()):
+        return True
+    report.skipped.append(label)
+    return False
+
+
+def _grant(chain: Chain, contract: str, role: str, grantee: str, label: str, report: DeployReport) -> None:
     role_id = chain.call(f"{contract}.{role}")
-    if chain.call(f"{contract}.hasRole", role_id, grantee_address):
+    if chain.call(f"{contract}.hasRole", role_id, grantee):
         return
-    chain.transact(f"{contract}.grantRole", role_id, grantee_address, label=f"grant {label}")
+    chain.transact(f"{contract}.grantRole", role_id, grantee, label=f"grant {label}")
     report.wiring.append(label)
 
 
-def _wire(chain: Chain, dep: Deployment, report: DeployReport, step: Callable[[str], None], treasury: str) -> None:
-    present = dep.contracts
-    for contract, role, grantee in ROLE_GRANTS:
+def _wire(chain: Chain, suite: Suite, addresses: dict[str, str], report: DeployReport,
+          step: Callable[[str], None], deployer: str, treasury: str) -> None:
+    for contract, role, grantee in suite.roles:
         label = f"{contract}.{role} -> {grantee}"
-        if contract not in present or grantee not in present or not _has_function(chain, contract, role):
-            report.skipped.append(label)
-            continue
-        step(f"grant {label}")
-        _grant(chain, contract, role, present[grantee].address, label, report)
-    for contract, fn, arg_names in SETTERS:
-        label = f"{contract}.{fn}({', '.join(arg_names)})"
-        missing = [a for a in arg_names if a not in present and a != TREASURY]
-        if contract not in present or missing or not _has_function(chain, contract, fn):
-            report.skipped.append(label)
-            continue
-        step(label)
-        args = [treasury if a == TREASURY else present[a].address for a in arg_names]
-        chain.transact(f"{contract}.{fn}", *args, label=label)
-        report.wiring.append(label)
-    if "Governance" in present and _has_function(chain, "Governance", "setCallAllowed"):
-        for contract, fn in GOVERNED_CALLS:
-            label = f"Governance allows {contract}.{fn}"
-            entry = _function_abi(chain, contract, fn) if contract in present else None
-            if entry is None:
-                report.skipped.append(label)
-                continue
+        if _present(report, addresses, label, contract, grantee):
+            step(f"grant {label}")
+            _grant(chain, contract, role, addresses[grantee], label, report)
+    for contract, fn, args in suite.calls:
+        label = f"{contract}.{fn}({', '.join(args)})"
+        if _present(report, addresses, label, contract, *args):
+            _function(chain, contract, fn)
             step(label)
-            chain.transact("Governance.setCallAllowed", present[contract].address,
-                           function_abi_to_4byte_selector(entry), True, label=label)
+            chain.transact(f"{contract}.{fn}", *[_value(a, addresses, deployer, treasury) for a in args], label=label)
             report.wiring.append(label)
-    if "Governance" in present:
-        for contract in present:
-            for role in GOVERNANCE_ROLES:
-                if contract != "Governance" and _has_function(chain, contract, role):
+    for contract, fn in suite.governed:
+        label = f"Governance allows {contract}.{fn}"
+        if _present(report, addresses, label, "Governance", contract):
+            selector = function_abi_to_4byte_selector(_function(chain, contract, fn))
+            step(label)
+            chain.transact("Governance.setCallAllowed", addresses[contract], selector, True, label=label)
+            report.wiring.append(label)
+    if "Governance" in addresses:
+        for contract in addresses:
+            for role in role_constants(chain, contract):
+                if role in suite.governance_roles:
                     label = f"{contract}.{role} -> Governance"
                     step(f"grant {label}")
-                    _grant(chain, contract, role, present["Governance"].address, label, report)
+                    _grant(chain, contract, role, addresses["Governance"], label, report)
+
+
+def _renounce(chain: Chain, addresses: dict[str, str], report: DeployReport, step: Callable[[str], None],
+              deployer: str) -> None:
+    """The deployer gives up every role it holds, and Governance's allowlist setup."""
+    for contract in addresses:
+        for role in role_constants(chain, contract):
+            role_id = chain.call(f"{contract}.{role}")
+            if chain.call(f"{contract}.hasRole", role_id, deployer):
+                label = f"deployer renounces {contract}.{role}"
+                step(label)
+                chain.transact(f"{contract}.renounceRole", role_id, deployer, label=label)
+                report.wiring.append(label)
+    if "Governance" in addresses and chain.call("Governance.setupAdmin") == deployer:
+        step("deployer renounces Governance setup")
+        chain.transact("Governance.renounceSetup", label="Governance.renounceSetup")
+        report.wiring.append("deployer renounces Governance setup")
 
 
 def _faucet(chain: Chain, report: DeployReport, accounts: list[str] | None, step: Callable[[str], None]) -> None:
     if accounts is None:
         accounts = [to_checksum_address(a) for a in chain.rpc("eth_accounts")]
-    if not accounts or not _has_function(chain, "CapToken", "MINTER_ROLE"):
+    if not accounts:
         return
     step(f"mint {LOCAL_FAUCET_CAP // 10**18:,} CAP to {len(accounts)} dev accounts")
     _grant(chain, "CapToken", "MINTER_ROLE", chain.signer.address, "CapToken.MINTER_ROLE -> deployer (faucet)", report)
     for a in accounts:
         chain.transact("CapToken.mint", a, LOCAL_FAUCET_CAP, label="faucet CapToken.mint")
     report.wiring.append(f"faucet: {len(accounts)} accounts x {LOCAL_FAUCET_CAP // 10**18:,} CAP")
+
+
+def wiring_digest(chain: Chain, addresses: dict[str, str], start_block: int, names: dict[str, str]) -> list[str]:
+    """Every event the suite's contracts emitted since ``start_block``, with addresses named.
+
+    ``names`` maps further addresses (deployer, treasury) to labels. The forge side
+    (test/deploy/SuiteWiring.t.sol) prints the same digest for its deployment; equal digests mean
+    equal wiring.
+    """
+    label = {a.lower()[2:]: n for n, a in {**addresses, **names}.items()}
+
+    def words(data: bytes) -> list[str]:
+        out = []
+        for i in range(0, len(data), 32):
+            w = data[i:i + 32].hex()
+            out.append(label.get(w[24:], w) if w.startswith("0" * 24) and w[24:] in label else w)
+        return out
+
+    by_address = {a.lower(): n for n, a in addresses.items()}
+    lines = []
+    logs = chain.w3.eth.get_logs({"fromBlock": start_block, "toBlock": "latest",
+                                  "address": [to_checksum_address(a) for a in addresses.values()]})
+    for log in logs:
+        topics = [bytes(t) for t in log["topics"]]
+        lines.append(" ".join([by_address[log["address"].lower()], *words(b"".join(topics)), *words(bytes(log["data"]))]))
+    return sorted(lines)
+

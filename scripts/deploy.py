@@ -1,4 +1,4 @@
-"""Deploy the datacap suite: `python scripts/deploy.py [--force]` or `brownie run scripts/deploy.py --network anvil`.
+"""Deploy the datacap suite: `python scripts/deploy.py [--force] [--keep-admin]` or `brownie run scripts/deploy.py --network anvil`.
 
 Under brownie (its own environment; see brownie-config.yaml) ``main()`` deploys with brownie's
 ``accounts[0]`` and project-less contract containers built from abi/; otherwise it runs the
@@ -20,7 +20,7 @@ def _under_brownie() -> bool:
     return "brownie" in sys.modules and sys.modules["brownie"].network.is_connected()
 
 
-def _brownie_main(force: bool = False) -> dict:
+def _brownie_main(force: bool = False, keep_admin: bool = False) -> dict:
     """Deploy with brownie's accounts, reusing the orchestrator's plan (order, constructor args, wiring)."""
     from brownie import accounts, network, web3  # type: ignore[import-not-found]
 
@@ -39,7 +39,7 @@ def _brownie_main(force: bool = False) -> dict:
     if deployer.address != local.address:
         raise SystemExit("under brownie only Anvil's dev account 0 deploys; use `datacap deploy` for others")
     chain = Chain(settings, local)
-    report = deploy_lib.deploy_suite(chain, force=force)
+    report = deploy_lib.deploy_suite(chain, force=force, keep_admin=keep_admin)
     print(f"deployed on {network.show_active()}: {report.path}")
     return report.as_dict()
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> dict:
     argv = sys.argv[1:] if argv is None else argv
     force = "--force" in argv
     if _under_brownie():
-        return _brownie_main(force)
+        return _brownie_main(force, "--keep-admin" in argv)
     from orchestrator.cli import main as cli_main
 
     cli_main(["deploy", *argv])

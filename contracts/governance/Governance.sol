@@ -72,8 +72,8 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         treasury = treasury_;
         setupAdmin = admin;
         _checkThawing(votingDelay, votingPeriod, timelock);
-        _allow(address(this), this.setParams.selector, true);
-        _allow(address(this), this.setCallAllowed.selector, true);
+        _allow(address(this), Governance.setParams.selector, true);
+        _allow(address(this), Governance.setCallAllowed.selector, true);
     }
 
     modifier onlySelf() {

@@ -31,6 +31,8 @@ contract ModelMarket is AccessControl, IModelMarket {
     uint256 public constant BPS = 10_000;
     /// @notice Scale of the per-bps accumulator.
     uint256 public constant ACC_SCALE = 1e18;
+    /// @dev ACC_SCALE / BPS, exact since ACC_SCALE is a multiple of BPS.
+    uint256 private constant _ACC_PER_BPS_WEI = 1e14;
 
     struct PortfolioAccount {
         uint248 accPerBps; // cumulative data share per bps, scaled by ACC_SCALE
@@ -220,8 +222,8 @@ contract ModelMarket is AccessControl, IModelMarket {
         uint256 portfolioId = _models.portfolioOf(modelId);
         PortfolioAccount storage account = _accounts[portfolioId];
         if (!account.frozen) {
+            account.frozen = true; // before the call (checks-effects-interactions)
             _portfolios.freeze(portfolioId); // idempotent if JobMarket froze it already
-            account.frozen = true;
         }
         _uses[user][modelId] += 1;
         _credit(modelId, portfolioId, account, user, price);
@@ -249,8 +251,7 @@ contract ModelMarket is AccessControl, IModelMarket {
         // rounding dust of the three shares above goes to the treasury
         _owed[_treasury] += price - trainerShare - curatorShare - dataShare;
         if (dataShare != 0) {
-            // exact: ACC_SCALE is a multiple of BPS
-            account.accPerBps = SafeCast.toUint248(account.accPerBps + dataShare * (ACC_SCALE / BPS));
+            account.accPerBps = SafeCast.toUint248(account.accPerBps + dataShare * _ACC_PER_BPS_WEI);
         }
         emit ModelUsed(modelId, portfolioId, user, price, trainer, curator, dataShare);
     }

@@ -12,23 +12,26 @@ from orchestrator.commands.base import App, json_option, pass_app, table
 @click.option("--force", is_flag=True, help="Replace a live deployment recorded for this chain.")
 @click.option("--faucet/--no-faucet", default=None,
               help="Mint CAP to the node's dev accounts (default: on the local chain only).")
+@click.option("--keep-admin", is_flag=True,
+              help="Local development: the deployer keeps its admin roles (default: only Governance governs).")
 @click.option("--only", multiple=True, help="Deploy only these contracts (repeatable).")
 @click.option("--treasury", default=None, help="Treasury address (default: the deployer).")
 @json_option
 @pass_app
-def command(app: App, force, faucet, only, treasury) -> None:
-    """Deploy every contract in abi/ in dependency order and wire roles and hooks.
+def command(app: App, force, faucet, keep_admin, only, treasury) -> None:
+    """Deploy the suite (orchestrator/suite.json) from abi/, wire roles and hooks, hand them to Governance.
 
-    Refuses to overwrite a live deployment (file present and code at its addresses) unless --force.
+    The deployer renounces every role it holds unless --keep-admin. Refuses to overwrite a live
+    deployment (file present and code at its addresses) unless --force.
 
     \b
     Example:
-      datacap chain up && datacap deploy --account dev0
+      datacap chain up && datacap deploy --account dev0 --keep-admin
     """
     chain = app.chain()
     with app.step("deploying") as update:
         report = deploy_lib.deploy_suite(chain, force=force, only=list(only) or None, treasury=treasury,
-                                         faucet=faucet, progress=update)
+                                         faucet=faucet, keep_admin=keep_admin, progress=update)
     rows = [[n, c.address, f"{report.gas.get(n, 0):,}"] for n, c in report.deployment.contracts.items()]
     app.emit(report, lambda: table(f"deployed on chain {report.deployment.chain_id} -> {report.path}",
                                    ["contract", "address", "gas"], rows))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "./Test.sol";
+import {Suite} from "./Suite.sol";
 import {CapToken} from "../../contracts/token/CapToken.sol";
 import {DataNFT} from "../../contracts/assets/DataNFT.sol";
 import {PortfolioNFT} from "../../contracts/assets/PortfolioNFT.sol";
@@ -14,12 +14,9 @@ import {JobMarket} from "../../contracts/market/JobMarket.sol";
 import {PossessionChallenges} from "../../contracts/proofs/PossessionChallenges.sol";
 import {IDataNFT} from "../../contracts/interfaces/IDataNFT.sol";
 import {IStaking} from "../../contracts/interfaces/IStaking.sol";
-import {IRewards} from "../../contracts/interfaces/IRewards.sol";
-import {IFreezeRegistry} from "../../contracts/interfaces/IFreezeRegistry.sol";
-import {IGovernanceClock} from "../../contracts/interfaces/IGovernanceClock.sol";
 
-/// @notice Deploys the economy (real CapToken and NFTs) and wires the roles as the deploy script must.
-abstract contract EconBase is Test {
+/// @notice Deploys the economy from the suite description (real CapToken and NFTs), wired as deployed.
+abstract contract EconBase is Suite {
     CapToken internal token;
     DataNFT internal data;
     PortfolioNFT internal portfolios;
@@ -67,43 +64,27 @@ abstract contract EconBase is Test {
         vm.assertGe(a, b);
     }
 
+    /// @dev The suite as `datacap deploy --keep-admin` wires it (orchestrator/suite.json), plus test-only
+    /// roles: `admin` mints CAP, the treasury funds rewards, `modelMarket` reports uses to Rewards.
     function _deployEconomy() internal {
         vm.warp(100_000_000);
         vm.roll(100);
-        token = new CapToken(admin);
-        data = new DataNFT();
-        portfolios = new PortfolioNFT(data, admin);
-        models = new ModelNFT(admin);
-        staking = new Staking(token, data, models, admin);
-        rewards = new Rewards(token, staking, models, admin);
-        regulator = new Regulator(admin);
-        gov = new Governance(token, staking, regulator, treasury, admin);
-        jobs = new JobMarket(token, data, portfolios, models, treasury, admin);
-        challenges = new PossessionChallenges(token, data, staking, admin);
+        _deploySuite(admin, treasury, true);
+        token = CapToken(suiteAddress("CapToken"));
+        data = DataNFT(suiteAddress("DataNFT"));
+        portfolios = PortfolioNFT(suiteAddress("PortfolioNFT"));
+        models = ModelNFT(suiteAddress("ModelNFT"));
+        staking = Staking(suiteAddress("Staking"));
+        rewards = Rewards(suiteAddress("Rewards"));
+        regulator = Regulator(suiteAddress("Regulator"));
+        gov = Governance(suiteAddress("Governance"));
+        jobs = JobMarket(suiteAddress("JobMarket"));
+        challenges = PossessionChallenges(suiteAddress("PossessionChallenges"));
 
         vm.startPrank(admin);
         token.grantRole(token.MINTER_ROLE(), admin);
-        staking.setRewards(rewards);
-        staking.setFreezeRegistry(regulator);
-        staking.setGovernance(IGovernanceClock(address(gov)));
-        staking.grantRole(staking.SLASHER_ROLE(), address(gov));
-        staking.grantRole(staking.SLASHER_ROLE(), address(challenges));
-        staking.grantRole(staking.PARAMS_ROLE(), address(gov));
         rewards.grantRole(rewards.FUNDER_ROLE(), treasury);
-        rewards.grantRole(rewards.TRAINING_CREDITOR_ROLE(), address(jobs));
         rewards.grantRole(rewards.MODEL_MARKET_ROLE(), modelMarket);
-        regulator.grantRole(regulator.GOVERNOR_ROLE(), address(gov));
-        portfolios.grantRole(portfolios.FREEZER_ROLE(), address(jobs));
-        models.grantRole(models.MINTER_ROLE(), address(jobs));
-        jobs.setDependencies(rewards, IFreezeRegistry(address(regulator)), treasury);
-        jobs.grantRole(jobs.ARBITER_ROLE(), address(gov));
-        vm.stopPrank();
-        vm.startPrank(admin);
-        gov.setCallAllowed(address(staking), staking.setMinStake.selector, true);
-        gov.setCallAllowed(address(staking), staking.setThawingPeriod.selector, true);
-        gov.setCallAllowed(address(regulator), regulator.setFreezeDuration.selector, true);
-        gov.setCallAllowed(address(regulator), regulator.freezeByReferendum.selector, true);
-        gov.setCallAllowed(address(jobs), jobs.resolveDispute.selector, true);
         vm.stopPrank();
     }
 

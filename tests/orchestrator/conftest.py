@@ -77,7 +77,7 @@ def env(tmp_path_factory) -> Env:
     services.start_anvil(settings, port=port)
     try:
         Keystore(settings.keystore_path).import_dev(10, PASSWORD)
-        res = e.run("deploy", "--json")
+        res = e.run("deploy", "--keep-admin", "--json")  # the tests grant roles as the admin
         assert res.code == 0, res.stderr
         yield e
     finally:
