@@ -84,6 +84,7 @@ export class Contracts {
     this.provider = new ethers.JsonRpcProvider(new URL(config.rpcUrl, location.href).href, config.chainId, {
       staticNetwork: ethers.Network.from(config.chainId),
       pollingInterval: 250, // a local chain mines at once: don't wait ethers' default 4 s
+      cacheTimeout: -1, // no 250 ms reuse of identical requests: a refresh right after a confirmation must see it
     });
     this.ifaces = {};
     this.read = {};
@@ -441,7 +442,7 @@ export class Contracts {
   execute(id) { return this.request("Governance", "execute", [id]); }
 
   /** ModelMarket.useModel with a max price when the ABI has one (decision 3). */
-  useModel(account, modelId, price, maxPrice) {
+  useModel(account, modelId, maxPrice) {
     const args = this.inputsOf("ModelMarket", "useModel").length === 2 ? [modelId, maxPrice] : [modelId];
     return this.withAllowance(account, "ModelMarket", maxPrice, this.request("ModelMarket", "useModel", args));
   }
