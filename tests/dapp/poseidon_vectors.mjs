@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { buildPoseidon } from "circomlibjs";
 import { P, poseidonWith } from "../../dapp/src/poseidon.mjs";
-import { poseidonCommitment, recordElements } from "../../dapp/src/commitment.mjs";
+import { poseidonCommitment, recordElements, recordsOf } from "../../dapp/src/commitment.mjs";
 
 const constants = JSON.parse(readFileSync(new URL("../../dapp/vendor/poseidon-bn254.json", import.meta.url)));
 const mine = poseidonWith(constants);
@@ -57,5 +57,7 @@ for (const ds of datasets) {
   const a = poseidonCommitment(mine, ds), b = reference(ds);
   if (a !== b) failures.push(`commitment of ${ds.length} records: page ${a}, reference ${b}`);
 }
-console.log(JSON.stringify({ checked, failures }));
+const file = process.argv[2]; // and the commitment of one file's records, for the browser test to compare
+const commitment = file ? reference(recordsOf(file, new Uint8Array(readFileSync(file))).records) : null;
+console.log(JSON.stringify({ checked, failures, commitment }));
 process.exit(failures.length ? 1 : 0);
