@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from dapp_support import click_tx, open_connected, shot, switch_account
 
+from orchestrator.errors import ContractRevert
 from orchestrator.keystore import dev_key
 
 CAP = 10**18
@@ -29,6 +31,25 @@ def test_pay_for_a_model_with_fee_breakdown_and_max_price(page, dapp_server, wal
     assert balance - admin.call("CapToken.balanceOf", wallet.address) == 10 * CAP
     page.get_by_text("You have paid for 1 use(s)").wait_for()  # the view refreshed after confirmation
     shot(page, "pay-model")
+
+
+def test_a_price_raised_after_the_page_read_it_reverts_with_price_above_max(page, dapp_server, wallet_for, world,
+                                                                          admin, env):
+    wallet = wallet_for(page, dev_key(5))
+    open_connected(page, dapp_server.url, wallet, f"model/{world.model_id}")
+    page.get_by_test_id("price").get_by_text("10 CAP").wait_for()
+    uses = admin.call("ModelMarket.usesOf", wallet.address, world.model_id)
+    env.ok("model", "price", str(world.model_id), "12", account="dev4")  # the page still shows 10
+    try:
+        shown = click_tx(page, "pay-model")
+        assert shown == f"ModelMarket.PriceAboveMax(price={12 * CAP}, maxPrice={10 * CAP})"
+        with pytest.raises(ContractRevert) as cli:  # the orchestrator's decoder gives the same text
+            admin.call("ModelMarket.useModel", world.model_id, 10 * CAP)
+        assert str(cli.value).endswith(f"reverted: {shown}")
+        assert admin.call("ModelMarket.usesOf", wallet.address, world.model_id) == uses
+        shot(page, "pay-price-above-max")
+    finally:
+        env.ok("model", "price", str(world.model_id), "10", account="dev4")
 
 
 def test_evaluate_and_rate(page, dapp_server, wallet_for, world, admin):
