@@ -154,6 +154,34 @@ def test_pending_transactions_survive_a_reload(page, dapp_server, wallet_for, wo
     assert evs and evs[-1].args["dataId"] == world.data_ids[1]
 
 
+def test_a_replaced_transaction_is_shown_as_replaced(page, dapp_server, wallet_for, world, admin):
+    from eth_account import Account
+
+    wallet = wallet_for(page, dev_key(2))
+    open_connected(page, dapp_server.url, wallet, "access")
+    admin.rpc("evm_setAutomine", [False])
+    try:
+        page.get_by_test_id("access-data").fill(str(world.data_ids[0]))
+        page.get_by_test_id("access-purpose").fill("to be replaced")
+        page.get_by_test_id("request-access").click()
+        page.locator(".txlist li.pending").wait_for()
+        page.wait_for_function("() => datacap.tx.list[0].nonce !== null")  # the page saw it in the node's pool
+        nonce = page.evaluate("() => datacap.tx.list[0].nonce")
+        base = int(wallet.node("eth_getBlockByNumber", ["latest", False])["result"]["baseFeePerGas"], 16)
+        # the same nonce, a higher fee, nothing inside: what "speed up / cancel" in a wallet sends
+        signed = Account.from_key(dev_key(2)).sign_transaction({
+            "to": wallet.address, "value": 0, "gas": 21_000, "nonce": nonce, "chainId": wallet.chain_id, "type": 2,
+            "maxFeePerGas": 4 * base + 10 * 10**9, "maxPriorityFeePerGas": 10 * 10**9})
+        assert "result" in wallet.node("eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex()])
+        admin.rpc("evm_mine", [])
+    finally:
+        admin.rpc("evm_setAutomine", [True])
+    page.locator(".txlist li.replaced").wait_for()
+    box = page.get_by_test_id("request-access").locator("xpath=..")
+    assert "replaced" in box.locator(".error").inner_text()
+    shot(page, "tx-replaced")
+
+
 def test_stake_thaw_and_withdraw(page, dapp_server, wallet_for, world, admin):
     wallet = wallet_for(page, dev_key(7))
     open_connected(page, dapp_server.url, wallet, "stake")
