@@ -27,6 +27,7 @@ from orchestrator.commands import (
     stake,
 )
 from orchestrator.commands.base import App, DatacapGroup
+from orchestrator.config import load_env_secrets
 
 
 @click.group(cls=DatacapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -52,12 +53,16 @@ def cli(ctx: click.Context, config_file, as_json, **overrides) -> None:
     Everything defaults to one machine: Anvil from node_modules, a local IPFS blockstore, an
     embedded Redis. Settings: flags > DATACAP_* env > .env > datacap.toml > defaults.
 
+    Passwords: the dev accounts dev0..dev19 (Anvil's public keys) need none; any other account is
+    unlocked with DATACAP_PASSWORD (environment or .env) or a prompt. Writes say who signs.
+
     \b
     Example:
-      export DATACAP_PASSWORD=dev
       datacap chain up && datacap deploy
-      datacap data register ./wine.csv --account dev1 --price 1
+      datacap data samples ./samples
+      datacap data register ./samples/owner1.csv --account dev1 --price 1
     """
+    load_env_secrets()
     ctx.obj = App(overrides, Path(config_file) if config_file else None, as_json)
 
 

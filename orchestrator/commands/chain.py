@@ -6,7 +6,7 @@ import click
 
 from orchestrator import services
 from orchestrator.commands.base import App, json_option, pass_app, table
-from orchestrator.keystore import DEV_PASSWORD, Keystore, password_from_env
+from orchestrator.keystore import DEV_PASSWORD, Keystore
 
 
 @click.group("chain")
@@ -34,7 +34,7 @@ def up(app: App, port, accounts, balance, block_time, dev_accounts, redis) -> No
 
     \b
     Example:
-      DATACAP_PASSWORD=dev datacap chain up --redis
+      datacap chain up --redis
     """
     with app.step("starting anvil"):
         st = services.start_anvil(app.settings, port=port, accounts=accounts, balance=balance, block_time=block_time)
@@ -45,8 +45,7 @@ def up(app: App, port, accounts, balance, block_time, dev_accounts, redis) -> No
         ks = Keystore(app.settings.keystore_path)
         missing = [i for i in range(dev_accounts) if not ks.exists(f"dev{i}")]
         if missing:
-            # public keys: DATACAP_PASSWORD if set, else the dev password (a local run needs no setup)
-            ks.import_dev(dev_accounts, password_from_env() or DEV_PASSWORD)
+            ks.import_dev(dev_accounts, DEV_PASSWORD)  # public keys: the built-in dev password, no setup
         out["dev_accounts"] = [a.as_dict() for a in ks.list() if a.name.startswith("dev")]
     app.emit(out, lambda: f"anvil up at {st.url} (chain {st.detail.get('chain_id')}, pid {st.pid}, log {st.log})"
              + (f"\nredis up at {out['redis']['url']}" if redis else "")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from orchestrator.actions import fmt_cap, parse_cap
+from orchestrator.actions import fmt_cap
 from orchestrator import possession
 from orchestrator.actions import assets
-from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
+from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, table, tx_line
 from orchestrator.errors import InvalidInput, NotFound
 
 
@@ -43,8 +43,8 @@ def commit(app: App, path) -> None:
 @click.argument("path")
 @click.option("--name", default=None, help="Dataset name (default: the file name).")
 @click.option("--description", default="", help="One-paragraph description.")
-@click.option("--price", default="0", show_default=True, help="Price per use, in CAP.")
-@click.option("--bonus", default="0", show_default=True, help="Bonus per training use, in CAP.")
+@click.option("--price", type=AMOUNT, default="0", show_default=True, help="Price per use, in CAP.")
+@click.option("--bonus", type=AMOUNT, default="0", show_default=True, help="Bonus per training use, in CAP.")
 @json_option
 @pass_app
 def register(app: App, path, name, description, price, bonus) -> None:
@@ -54,7 +54,7 @@ def register(app: App, path, name, description, price, bonus) -> None:
     Example:
       datacap data register ./wine.csv --name wine --price 2 --json
     """
-    price_wei, bonus_wei = parse_cap(price), parse_cap(bonus)
+    price_wei, bonus_wei = price, bonus
     assets.commit_dataset(path)  # fail on a missing/malformed dataset before touching chain or IPFS
     chain = app.chain()
     with app.step("registering"):
@@ -102,7 +102,7 @@ def disclose(app: App, token_id, abstract, schema_file, samples_file) -> None:
 
 
 @group.command("list")
-@click.option("--owner", default=None, help="Only datasets of this address.")
+@click.option("--owner", type=ADDRESS, default=None, help="Only datasets of this address.")
 @json_option
 @pass_app
 def list_(app: App, owner) -> None:

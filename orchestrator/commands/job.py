@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.actions import jobs, parse_cap
-from orchestrator.commands.base import App, json_option, pass_app, tx_line
+from orchestrator.actions import jobs
+from orchestrator.commands.base import AMOUNT, App, json_option, pass_app, tx_line
 from orchestrator.errors import InvalidInput
 
 
@@ -21,7 +21,7 @@ def group() -> None:
 
 @group.command("create")
 @click.argument("portfolio_id", type=int)
-@click.option("--budget", required=True, help="Budget in CAP, escrowed.")
+@click.option("--budget", type=AMOUNT, required=True, help="Budget in CAP, escrowed.")
 @click.option("--rounds", type=int, default=1, show_default=True)
 @click.option("--min-participants", type=int, default=2, show_default=True,
               help="Participants needed to open; at least 2 (every aggregate sums two or more owners' updates).")
@@ -58,7 +58,7 @@ def create(app: App, portfolio_id, budget, rounds, min_participants, join_window
       datacap job create 1 --budget 500 --rounds 5 --mode encrypted-model --features 30 --lr 0.1
       datacap job create 1 --budget 500 --mode stats --columns alcohol,proline --bins 0,500,1000,2000
     """
-    terms = jobs.JobTerms(portfolio_id, parse_cap(budget), rounds, min_participants, join_window, round_duration,
+    terms = jobs.JobTerms(portfolio_id, budget, rounds, min_participants, join_window, round_duration,
                           aggregator_fee_bps, model_spec_cid, he_context_cid)
     if mode is None:
         jid, tx = jobs.create_job(app.chain(), terms)
