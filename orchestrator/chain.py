@@ -410,6 +410,15 @@ class Chain:
             self._deployment = Deployment.load(path)
         return self._deployment
 
+    def state_dir(self) -> Path:
+        """Local state of this deployment (listener cursor, agents' databases) under the data dir, keyed by
+        chain id and deployment: a new chain or a redeploy starts clean, and an old one resumes."""
+        dep = self.deployment
+        first = min((c.address for c in dep.contracts.values()), default="none")
+        path = self.settings.data_dir / "state" / f"{self.chain_id}-{dep.start_block}-{first[2:10].lower()}"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
     def use_deployment(self, deployment: Deployment) -> None:
         self._deployment = deployment
 
@@ -484,6 +493,20 @@ class Chain:
         self._approve_pending(tx, cname, label or default_label)
         return self._send(tx, cname, label or default_label, gas)
 
+    def estimate(self, fn: Any, *args: Any, value: int = 0) -> int:
+        """Simulate a transaction from the signer: its gas, or :class:`ContractRevert` with the decoded error."""
+        func, cname, label = self._resolve(fn)
+        bound = func(*args)
+        tx = {"to": to_checksum_address(bound.address), "data": bound._encode_transaction_data(), "value": value}
+        return self._estimate(tx, cname, label)
+
+    def _estimate(self, tx: dict, cname: str, label: str) -> int:
+        probe = {k: (hex(v) if isinstance(v, int) else v) for k, v in {**tx, "from": self.address_of_signer()}.items()}
+        reply = self.raw("eth_estimateGas", [probe])
+        if "error" in reply:
+            raise self._revert(reply["error"], cname, label)
+        return int(reply["result"], 16)
+
     def approve_before_next(self, spender_contract: str, amount: int) -> None:
         """Approve ``spender_contract`` for ``amount`` CAP just before the next :meth:`transact`, and only if
         that call, simulated first, fails for nothing but the missing allowance: a call that would revert
@@ -495,13 +518,12 @@ class Chain:
         if pending is None:
             return
         spender_contract, amount = pending
-        probe = {k: (hex(v) if isinstance(v, int) else v) for k, v in {**tx, "from": self.address_of_signer()}.items()}
-        reply = self.raw("eth_estimateGas", [probe])
-        if "error" in reply:
-            exc = self._revert(reply["error"], cname, label)
+        try:
+            self._estimate(tx, cname, label)
+        except ContractRevert as exc:
             # ERC20InsufficientAllowance, or a contract's own check ahead of transferFrom
-            if not str(getattr(exc, "error", "") or "").endswith("InsufficientAllowance"):
-                raise exc
+            if not (exc.error or "").endswith("InsufficientAllowance"):
+                raise
         self.transact("CapToken.approve", self.address(spender_contract), amount,
                       label=f"CapToken.approve({spender_contract})")
 

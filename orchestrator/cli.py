@@ -84,6 +84,26 @@ cli.add_command(runtime.worker)
 cli.add_command(demo.command)
 
 
+def _set_account(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        app = ctx.find_object(App)
+        app.overrides["account"] = value
+        app._settings = None  # re-resolved with the account
+
+
+def _accept_account_everywhere(group: click.Group) -> None:
+    """``--account`` after the subcommand too (``datacap data register f.csv --account dev1``)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_account_everywhere(command)
+        elif not any(p.name == "account" for p in command.params):
+            command.params.append(click.Option(["--account"], expose_value=False, callback=_set_account,
+                                               help="Keystore account that signs (as the global --account)."))
+
+
+_accept_account_everywhere(cli)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``datacap = orchestrator.cli:main``)."""
     cli.main(args=argv, prog_name="datacap")

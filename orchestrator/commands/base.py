@@ -143,7 +143,7 @@ def json_option(fn: Callable) -> Callable:
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     t = Table(title=title, title_justify="left")
     for c in columns:
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for r in rows:
         t.add_row(*[str(v) for v in r])
     return t
@@ -176,8 +176,8 @@ def details(data: Any) -> Any:
     """A key/value table of a record (lists: one table row per record); --json keeps the raw form."""
     if isinstance(data, dict):
         t = Table(show_header=False, box=None, pad_edge=False)
-        t.add_column(style="bold")
-        t.add_column()
+        t.add_column(style="bold", no_wrap=True)
+        t.add_column(overflow="fold")
         for k, v in data.items():
             t.add_row(str(k), human_value(str(k), v))
         return t

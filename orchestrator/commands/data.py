@@ -39,6 +39,42 @@ def commit(app: App, path) -> None:
     app.emit(c, f"{c.root}  ({c.records} records, {c.path})")
 
 
+@group.command("samples")
+@click.argument("directory", default="samples")
+@click.option("--owners", type=click.IntRange(2, 16), default=2, show_default=True, help="Owner shards to write.")
+@json_option
+@pass_app
+def samples(app: App, directory, owners) -> None:
+    """Write small sample CSVs (scikit-learn's wine, label column `target`): owner1.csv .. ownerN.csv, non-IID
+    shards to register, and test.csv, the trainer's held-out rows. Same files every time.
+
+    \b
+    Example:
+      datacap data samples ./samples && datacap data register ./samples/owner1.csv --account dev1
+    """
+    import csv
+    import tempfile
+
+    from sklearn.datasets import load_wine
+
+    from orchestrator.training.datasets import prepare
+
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"{out} exists and is not a directory")
+    wine = load_wine()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "wine.csv"
+        with source.open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([n.replace(" ", "_").replace("/", "_") for n in wine.feature_names] + ["target"])
+            w.writerows([*map(float, x), int(y)] for x, y in zip(wine.data, wine.target))
+        prep = prepare(out, owners, dataset=str(source), label="target", alpha=100.0)
+    files = [str(p) for p in prep.owner_files] + [prep.test_ref["path"]]
+    app.emit({"files": files, "label": "target", "features": prep.features, "classes": prep.classes},
+             lambda: "\n".join(files) + f"\n(label column `target`, {prep.features} features, {prep.classes} classes)")
+
+
 @group.command("register")
 @click.argument("path")
 @click.option("--name", default=None, help="Dataset name (default: the file name).")
