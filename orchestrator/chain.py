@@ -414,8 +414,11 @@ class Chain:
         """Local state of this deployment (listener cursor, agents' databases) under the data dir, keyed by
         chain id and deployment: a new chain or a redeploy starts clean, and an old one resumes."""
         dep = self.deployment
-        first = min((c.address for c in dep.contracts.values()), default="none")
-        path = self.settings.data_dir / "state" / f"{self.chain_id}-{dep.start_block}-{first[2:10].lower()}"
+        # the hash of the deployment's first block: a fresh dev chain replaying the same deploy (same addresses,
+        # same block numbers) still differs in it (timestamps)
+        with self._rpc_guard():
+            block = self.w3.eth.get_block(dep.start_block)
+        path = self.settings.data_dir / "state" / f"{self.chain_id}-{dep.start_block}-{bytes(block['hash']).hex()[:12]}"
         path.mkdir(parents=True, exist_ok=True)
         return path
 
