@@ -13,6 +13,7 @@ from orchestrator.commands import (
     access,
     account,
     chain,
+    dapp,
     data,
     demo,
     deploy,
@@ -82,6 +83,7 @@ cli.add_command(rewards.group)
 cli.add_command(runtime.listen)
 cli.add_command(runtime.worker)
 cli.add_command(demo.command)
+cli.add_command(dapp.command)
 
 
 def _set_account(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
