@@ -50,7 +50,7 @@ def show(app: App, model_id) -> None:
 
 @group.command("use")
 @click.argument("model_id", type=int)
-@click.option("--max-price", default=None,
+@click.option("--max-price", type=AMOUNT, default=None,
               help="Most you pay, in CAP (default: the price read just before paying); a higher price reverts.")
 @json_option
 @pass_app
@@ -61,7 +61,7 @@ def use(app: App, model_id, max_price) -> None:
     Example:
       datacap model use 1 --account dev3 --max-price 5
     """
-    tx = market.use_model(app.chain(), model_id, None if max_price is None else parse_cap(max_price))
+    tx = market.use_model(app.chain(), model_id, max_price)
     app.emit({"model_id": model_id, "tx": tx.as_dict()}, lambda: f"used $Model #{model_id}\n" + tx_line(tx))
 
 
