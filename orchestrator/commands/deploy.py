@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestrator import deploy as deploy_lib
-from orchestrator.commands.base import App, json_option, pass_app, table
+from orchestrator.commands.base import ADDRESS, App, json_option, pass_app, table
 
 
 @click.command("deploy")
@@ -15,7 +15,7 @@ from orchestrator.commands.base import App, json_option, pass_app, table
 @click.option("--keep-admin", is_flag=True,
               help="Local development: the deployer keeps its admin roles (default: only Governance governs).")
 @click.option("--only", multiple=True, help="Deploy only these contracts (repeatable).")
-@click.option("--treasury", default=None, help="Treasury address (default: the deployer).")
+@click.option("--treasury", type=ADDRESS, default=None, help="Treasury address (default: the deployer).")
 @json_option
 @pass_app
 def command(app: App, force, faucet, keep_admin, only, treasury) -> None:
