@@ -350,6 +350,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (dust != 0) token.safeTransfer(j.trainer, dust);
         IRewards r = rewards;
         if (share != 0 && address(r) != address(0)) {
+            // the pool pays what it can; the amount paid is informational here (Rewards emits it)
+            // slither-disable-next-line unused-return
             r.creditTrainingBonus(msg.sender, dataNFT.licenseOf(p.dataId).bonusPerTrainingUse);
         }
     }

@@ -81,7 +81,11 @@ contract Rewards is IRewards, IUsageHook, AccessControl, ReentrancyGuard {
         _update(address(0));
         uint256 duration = rewardsDuration;
         uint256 remaining = block.timestamp < periodFinish ? (periodFinish - block.timestamp) * rewardRate : 0;
+        // Synthetix StakingRewards arithmetic: the rate floors, unemitted dust stays (invariant_rewardsSolvent).
+        // slither-disable-next-line divide-before-multiply
         uint256 rate = (amount + remaining) / duration;
+        // an exact check on an integer computed here, not on a balance anyone can move
+        // slither-disable-next-line incorrect-equality
         if (rate == 0) revert RewardTooSmall(amount, duration);
         rewardRate = rate;
         lastUpdateTime = block.timestamp;
@@ -122,6 +126,8 @@ contract Rewards is IRewards, IUsageHook, AccessControl, ReentrancyGuard {
         _update(msg.sender);
         baseAmount = _baseEarned[msg.sender];
         bonusAmount = _bonus[msg.sender];
+        // exact checks on amounts computed here, not on balances anyone can move
+        // slither-disable-next-line incorrect-equality
         if (baseAmount == 0 && bonusAmount == 0) revert NothingToClaim(msg.sender);
         _baseEarned[msg.sender] = 0;
         _bonus[msg.sender] = 0;
