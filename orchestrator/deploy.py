@@ -33,6 +33,7 @@ SUITE = [
     "ModelMarket",
     "Evaluations",
     "JobMarket",
+    "PossessionVerifier",
     "PossessionChallenges",
 ]
 
