@@ -30,7 +30,7 @@ BIN = ROOT / "node_modules" / ".bin"
 
 
 def _run(*cmd: str) -> str:
-    return subprocess.run(list(cmd), check=True, capture_output=True, text=True).stdout
+    return subprocess.run(list(cmd), check=True, capture_output=True, text=True, cwd=ROOT).stdout
 
 
 def _variant(s: int, work: Path) -> tuple[Path, Path]:
@@ -43,10 +43,11 @@ def _variant(s: int, work: Path) -> tuple[Path, Path]:
         return wasm, zkey
     d.mkdir(parents=True, exist_ok=True)
     (d / "main.circom").write_text(
-        f'pragma circom 2.1.0;\ninclude "{prover.CIRCUITS}/possession.circom";\n'
+        'pragma circom 2.1.0;\ninclude "possession.circom";\n'
         f"component main {{public [commitment, leafCount, indices, binding]}} = Possession({s}, 20, 16);\n")
-    info = _run(str(BIN / "circom2"), str(d / "main.circom"), "--r1cs", "--wasm", "--O2", "-l",
-                str(ROOT / "node_modules"), "-o", str(d))
+    # circom2 (WebAssembly) reads only below the working directory: relative include paths
+    info = _run(str(BIN / "circom2"), str(d / "main.circom"), "--r1cs", "--wasm", "--O2", "-l", "circuits",
+                "-l", "node_modules", "-o", str(d))
     constraints = int(next(line for line in info.splitlines() if "non-linear constraints" in line).split(":")[1])
     power = max(10, math.ceil(math.log2(constraints + 100)))
     snarkjs = str(BIN / "snarkjs")
@@ -60,12 +61,7 @@ def _variant(s: int, work: Path) -> tuple[Path, Path]:
 def _prove_time(s: int, work: Path, records, tree) -> float:
     wasm, zkey = _variant(s, work)
     idx = [random.Random(s).randrange(len(records)) for _ in range(s)]
-    circuit_input = {
-        "commitment": str(int(tree.commitment, 16)), "leafCount": str(tree.leaf_count),
-        "indices": [str(i) for i in idx], "binding": "1",
-        "records": [[str(x) for x in merkle.record_hash_input(records[i])] for i in idx],
-        "siblings": [[str(x) for x in tree.proof(i)] for i in idx],
-    }
+    circuit_input = prover.possession_input(tree, records, idx, binding=1)
     start = time.perf_counter()
     prover.prove(circuit_input, wasm=wasm, zkey=zkey)
     return time.perf_counter() - start

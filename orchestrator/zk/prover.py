@@ -41,8 +41,6 @@ class Groth16Proof:
 def possession_input(tree: merkle.MerkleTree, records: Sequence[bytes], indices: Sequence[int],
                      binding: int) -> dict:
     """The circuit's input for the challenged ``indices`` of the dataset ``records``/``tree``."""
-    if len(indices) != SAMPLES:
-        raise ValueError(f"a proof answers {SAMPLES} indices, got {len(indices)}")
     return {
         "commitment": str(int(tree.commitment, 16)),
         "leafCount": str(tree.leaf_count),
@@ -79,4 +77,6 @@ def prove(circuit_input: dict, *, wasm: Path = WASM, zkey: Path = ZKEY, timeout:
 def prove_possession(tree: merkle.MerkleTree, records: Sequence[bytes], indices: Sequence[int], binding: int,
                      **kwargs) -> Groth16Proof:
     """A proof that whoever made it holds the records at ``indices``, bound to one challenge."""
+    if len(indices) != SAMPLES:
+        raise ValueError(f"a proof answers {SAMPLES} indices, got {len(indices)}")
     return prove(possession_input(tree, records, indices, binding), **kwargs)
