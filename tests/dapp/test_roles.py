@@ -125,6 +125,17 @@ def test_request_and_approve_access_then_revoke(page, dapp_server, wallet_for, w
     assert click_tx(page, f"revoke-{rid}") == "Confirmed."
     assert admin.call("AccessRegistry.hasAccess", did, requester) is False
 
+    # a second request, denied by the owner
+    switch_account(page, wallet, dev_key(3))
+    page.get_by_test_id("access-purpose").fill("again, for a second study")
+    assert click_tx(page, "request-access") == "Confirmed."
+    second = admin.events("AccessRegistry", "AccessRequested", requester=requester)[-1].args["requestId"]
+    switch_account(page, wallet, dev_key(1))
+    assert click_tx(page, f"deny-{second}") == "Confirmed."
+    assert admin.events("AccessRegistry", "AccessDenied", requestId=second)
+    page.get_by_test_id(f"request-status-{second}").get_by_text("denied").wait_for()
+    assert admin.call("AccessRegistry.hasAccess", did, requester) is False
+
 
 def test_a_rejection_in_the_wallet_is_put_into_words(page, dapp_server, wallet_for, world, admin):
     wallet = wallet_for(page, dev_key(8))
