@@ -213,6 +213,9 @@ contract ModelMarket is AccessControl, IModelMarket {
 
     /// @dev O(1): a fixed number of storage writes and external calls whatever the portfolio size.
     /// The payer is always msg.sender, so nobody can spend another account's allowance.
+    // The calls go to our own CapToken and PortfolioNFT (immutable) and the governed hook; the frozen flag is
+    // set before them, the remaining writes are per-use accounting no callee can reach.
+    // slither-disable-next-line reentrancy-no-eth
     function _pay(uint256 modelId, uint256 price) private {
         address user = msg.sender;
         uint256 allowed = _token.allowance(user, address(this));
@@ -233,6 +236,8 @@ contract ModelMarket is AccessControl, IModelMarket {
     }
 
     /// @dev Credits the shares of one paid use and emits ModelUsed.
+    // dataShare is the amount paid to data owners (floored once); scaling it into the accumulator is exact.
+    // slither-disable-next-line divide-before-multiply
     function _credit(
         uint256 modelId,
         uint256 portfolioId,

@@ -271,7 +271,11 @@ contract Staking is IStaking, AccessControl, ReentrancyGuard {
         Checkpoints.Trace208 storage mine = _stakeCheckpoints[account];
         uint256 oldMine = mine.latest();
         uint256 oldTotal = _totalCheckpoints.latest();
+        // Checkpoints.push returns (old, new): not needed
+        // slither-disable-next-line unused-return
         mine.push(now_, SafeCast.toUint208(up ? oldMine + amount : oldMine - amount));
+        // Checkpoints.push returns (old, new): not needed
+        // slither-disable-next-line unused-return
         _totalCheckpoints.push(now_, SafeCast.toUint208(up ? oldTotal + amount : oldTotal - amount));
     }
 
