@@ -33,6 +33,7 @@ SUITE = [
     "ModelMarket",
     "Evaluations",
     "JobMarket",
+    "SecureAggregation",
     "PossessionChallenges",
 ]
 
@@ -74,6 +75,7 @@ ROLE_GRANTS: list[tuple[str, str, str]] = [
     ("Rewards", "TRAINING_CREDITOR_ROLE", "JobMarket"),
     ("Regulator", "GOVERNOR_ROLE", "Governance"),
     ("JobMarket", "ARBITER_ROLE", "Governance"),
+    ("JobMarket", "PENALIZER_ROLE", "SecureAggregation"),
 ]
 
 #: (contract, function, argument contracts): dependency setters run after the role grants
