@@ -23,7 +23,7 @@ interface IJobMarketRounds {
 /// @notice Owners commit X25519 keys before the first round (an encryption key and, per round, a mask key and a
 /// self-mask seed commitment), then the Merkle root of their Shamir shares with the encrypted share bundle's hash
 /// and CID. The trainer closes the key phase and seals the share phase; the sealed owners are the members and
-/// the threshold is a strict majority of them. After each round's aggregate, every member reveals, for each
+/// the threshold is a strict majority of the key holders (fixed when the keys close: shares are dealt for it). After each round's aggregate, every member reveals, for each
 /// member, the one share the rule allows: the self-mask seed share of an included member, the mask-key share
 /// of any other (never both for one member and round); each share is checked against its dealer's root.
 interface ISecureAggregation {
@@ -78,7 +78,7 @@ interface ISecureAggregation {
     /// @notice Emitted when the trainer seals the share phase.
     /// @param jobId the job
     /// @param members the owners whose masks the job uses
-    /// @param threshold shares needed to rebuild a secret (a strict majority of the members)
+    /// @param threshold shares needed to rebuild a secret (a strict majority of the key holders)
     event Sealed(uint256 indexed jobId, uint256 members, uint256 threshold);
     /// @notice Emitted when a member reveals its shares for a round.
     /// @param jobId the job
@@ -113,7 +113,7 @@ interface ISecureAggregation {
     error BadKeys(uint256 jobId, uint256 maskKeys, uint256 seedCommits, uint256 rounds);
     /// @notice Thrown when the key phase must be closed (or open) for the action.
     error KeyPhaseOpen(uint256 jobId);
-    /// @notice Thrown when fewer owners than the minimum aggregate have keys or shares.
+    /// @notice Thrown when fewer owners than the minimum aggregate (or, for shares, the threshold) took part.
     error TooFewOwners(uint256 jobId, uint256 owners, uint256 minimum);
     /// @notice Thrown when the caller committed no keys.
     error NoKeys(uint256 jobId, address owner);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IJobMarketRounds, ISecureAggregation} from "../interfaces/ISecureAggregation.sol";
 
 /// @title SecureAggregation: keys, shares and reveals of pairwise-masked aggregation (Bonawitz et al. 2017).
-/// @notice Phases per job: keys (until the trainer closes them, before round 1), shares (until the trainer
+/// @notice Phases per job: keys (until the trainer closes them, before round 1; the threshold is then fixed
+/// at a strict majority of the key holders, since shares are dealt for it), shares (until the trainer
 /// seals, at most `roundDuration` after the keys closed unless every key holder's bundle is in), then per
 /// round, after JobMarket's aggregate: reveals until the round's challenge window ends. The reveal rule is
 /// enforced here: the kind of each revealed share follows from the round's `includedBits`, and each share
@@ -67,6 +69,7 @@ contract SecureAggregation is ISecureAggregation {
         uint256 deadline = block.timestamp + j.roundDuration;
         s.keysClosed = true;
         s.sharesDeadline = uint64(deadline);
+        s.threshold = uint16(owners / 2 + 1); // owners <= 256; shares are dealt for this threshold
         emit KeysClosed(jobId, s.keyBits, deadline);
     }
 
@@ -97,11 +100,10 @@ contract SecureAggregation is ISecureAggregation {
             revert SharesPending(jobId, s.keyBits, s.shareBits, s.sharesDeadline);
         }
         uint256 n = _popcount(s.shareBits);
-        uint256 minimum = jobMarket.MIN_AGGREGATE();
+        uint256 minimum = Math.max(jobMarket.MIN_AGGREGATE(), s.threshold);
         if (n < minimum) revert TooFewOwners(jobId, n, minimum);
         s.isSealed = true;
         s.members = s.shareBits;
-        s.threshold = uint16(n / 2 + 1); // n <= 256
         emit Sealed(jobId, s.members, s.threshold);
     }
 
