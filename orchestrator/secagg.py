@@ -76,7 +76,10 @@ def seed_commitment(seed: bytes) -> bytes:
 
 
 def _agree(secret: bytes, peer_public: bytes) -> bytes:
-    shared = x25519_private(secret).exchange(X25519PublicKey.from_public_bytes(peer_public))
+    try:
+        shared = x25519_private(secret).exchange(X25519PublicKey.from_public_bytes(peer_public))
+    except ValueError as exc:  # cryptography refuses an all-zero shared secret
+        raise SecAggError(f"X25519 with a low-order public key ({exc})") from exc
     if shared == b"\x00" * 32:
         raise SecAggError("X25519 with a low-order public key")
     return shared
@@ -235,13 +238,16 @@ def _hash_pair(a: bytes, b: bytes) -> bytes:
     return keccak(min(a, b) + max(a, b))
 
 
+def _parent_level(level: list[bytes]) -> list[bytes]:
+    return [_hash_pair(level[k], level[k + 1]) if k + 1 < len(level) else level[k] for k in range(0, len(level), 2)]
+
+
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     level = list(leaves)
     if not level:
         raise SecAggError("no leaves")
     while len(level) > 1:
-        level = [_hash_pair(level[k], level[k + 1]) if k + 1 < len(level) else level[k]
-                 for k in range(0, len(level), 2)]
+        level = _parent_level(level)
     return level[0]
 
 
@@ -252,8 +258,7 @@ def merkle_proof(leaves: Sequence[bytes], position: int) -> list[bytes]:
         sib = pos ^ 1
         if sib < len(level):
             proof.append(level[sib])
-        level = [_hash_pair(level[k], level[k + 1]) if k + 1 < len(level) else level[k]
-                 for k in range(0, len(level), 2)]
+        level = _parent_level(level)
         pos //= 2
     return proof
 
