@@ -81,6 +81,7 @@ __all__ = [
     "read_header",
     "ckks_vectors",
     "pack_ckks",
+    "weight_units",
     "MaskDomain",
     "mask_domain",
     "add_mask",
@@ -703,6 +704,11 @@ def _qmax(p: dict) -> int:
     return (1 << (p["quant_bits"] - 1)) - 1
 
 
+def weight_units(params: dict, weight: float) -> int:
+    """bfv-packed: the exact integer a FedAvg weight in [0, 1] is encrypted as (a sum of them decrypts exactly)."""
+    return int(round(float(weight) * _qmax(params)))
+
+
 def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     lo = np.floor(x)
     return (lo + (rng.random(x.shape) < (x - lo))).astype(np.int64)
@@ -824,7 +830,7 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
         cts = _ckks_encrypt_slots(hc, vals)
         return _blob(hc, v.size, cts.shape[0], 1, _to_width(cts, hc.width))
     qmax = _qmax(p)
-    w_int = int(round(float(weight) * qmax))
+    w_int = weight_units(p, weight)
     rng = np.random.default_rng(seed)
     scaled = np.clip(v, -p["clip"], p["clip"]) * (w_int / p["clip"])
     ints = np.clip(_stochastic_round(scaled, rng), -qmax, qmax)

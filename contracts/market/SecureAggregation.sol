@@ -52,7 +52,9 @@ contract SecureAggregation is ISecureAggregation {
             revert BadKeys(jobId, maskPubs.length, seedCommits.length, j.rounds);
         }
         for (uint256 r; r < maskPubs.length; ++r) {
-            if (maskPubs[r] == 0 || seedCommits[r] == 0) revert BadKeys(jobId, maskPubs.length, seedCommits.length, j.rounds);
+            if (maskPubs[r] == 0 || seedCommits[r] == 0) {
+                revert BadKeys(jobId, maskPubs.length, seedCommits.length, j.rounds);
+            }
         }
         s.keyBits |= bit;
         emit KeysCommitted(jobId, msg.sender, p.index, encPub, maskPubs, seedCommits);

@@ -28,12 +28,14 @@ class DataOwnerAgent(Agent):
     role = "owner"
 
     def __init__(self, *args, data_refs: dict[int, dict], silent: bool = False, tamper: BlobHook | None = None,
-                 skip: frozenset[str] = frozenset(), tamper_bundle: Callable[[bytes], bytes] | None = None, **kw):
+                 skip: frozenset[str] = frozenset(), tamper_bundle: Callable[[bytes], bytes] | None = None,
+                 declare: Callable[[int], int] | None = None, **kw):
         self.data_refs = {int(k): v for k, v in data_refs.items()}
         self.silent = silent
         self.tamper = tamper
         self.skip = frozenset(skip)
         self.tamper_bundle = tamper_bundle
+        self.declare = declare  # tests: true sample count -> the one committed on chain
         self.submitted: list[tuple[int, int, str]] = []
         self.rejected_bundles: list[tuple[int, int, str]] = []  # (job, dealer, reason)
         self._opened: dict[int, dict[int, masking.OpenedBundle]] = {}
@@ -100,7 +102,8 @@ class DataOwnerAgent(Agent):
             blob = self.tamper(job_id, rnd, blob)
         cid = self.storage.add_bytes(blob)
         try:
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, n_samples)
+            declared = n_samples if self.declare is None else self.declare(n_samples)
+            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, declared)
         except ContractRevert as exc:
             if exc.error != "UpdateAlreadySubmitted":
                 raise

@@ -207,6 +207,13 @@ class TrainerAgent(Agent):
             rs = self._unmasked(job, rs)
             if rs is None:
                 return
+        if verified and spec.mode == "fedavg" and spec.scheme == "bfv-packed":
+            reason = self._weight_mismatch(job, spec, rs)
+            if reason is not None:
+                log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, reason)
+                if self._dispute(job_id, rnd, reason):
+                    raise NotReady("dispute raised; waiting for its resolution")
+                return
         t = now(self.chain)
         if t < rs.challenge_end:
             if not self.fast_forward:
@@ -233,6 +240,21 @@ class TrainerAgent(Agent):
         metrics_hash = hashlib.sha256(canonical_json(step.metrics)).digest()
         tx = self.chain.transact("JobMarket.finalize", job_id, cid, metrics_hash, meta_cid)
         self.models[job_id] = tx.event("JobFinalized").args["modelId"]
+
+    def _weight_mismatch(self, job, spec, rs) -> str | None:
+        """bfv-packed decrypts the total weight exactly: it must be the sum of the included owners' declared
+        sample counts (as weights), else an owner encrypted a weight other than the one it declared."""
+        from workers import he  # decrypted here, in the trainer's own process
+
+        public = payloads.raw(self.storage, job.context_cid)
+        params = he.load_public_context(public).params
+        _, total = he.decrypt_sum(self.keys.secret_for(public), payloads.raw(self.storage, rs.aggregate_cid))
+        got = he.weight_units(params, total)
+        cap = spec.weight_cap
+        declared = sum(he.weight_units(params, min(u.samples, cap) / cap) for u in rs.included())
+        if got != declared:
+            return f"total weight {got} decrypted, {declared} declared (sample counts of the included updates)"
+        return None
 
     def _dispute(self, job_id: int, rnd: int, reason: str) -> bool:
         """Raise a dispute on (job, round) unless one is on chain already; False when it cannot be raised."""

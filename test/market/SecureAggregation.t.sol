@@ -128,10 +128,15 @@ contract SecureAggregationTest is EconBase {
         rv = new ISecureAggregation.Reveal[](n);
         for (uint256 d; d < n; ++d) {
             uint8 kind = d < included ? 1 : 0;
-            rv[d] = ISecureAggregation.Reveal(
-                uint8(d), _share(d, revealer, kind), _proof(_leaves(d), 2 * revealer + kind)
-            );
+            rv[d] =
+                ISecureAggregation.Reveal(uint8(d), _share(d, revealer, kind), _proof(_leaves(d), 2 * revealer + kind));
         }
+    }
+
+    function _revealReverts(uint256 revealer, ISecureAggregation.Reveal[] memory rv, bytes memory err) internal {
+        vm.prank(_owner(revealer));
+        vm.expectRevert(err);
+        sa.reveal(jobId, 1, rv);
     }
 
     // ---------------------------------------------------------------- keys
@@ -250,14 +255,10 @@ contract SecureAggregationTest is EconBase {
         // the mask-key share of included owner 1: with its seed share it would unmask owner 1's update
         ISecureAggregation.Reveal[] memory rv = new ISecureAggregation.Reveal[](1);
         rv[0] = ISecureAggregation.Reveal(1, _share(1, 2, 0), _proof(_leaves(1), 2 * 2 + 0));
-        vm.prank(_owner(2));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.InvalidShare.selector, jobId, 1, 1, uint8(1)));
-        sa.reveal(jobId, 1, rv);
+        _revealReverts(2, rv, abi.encodeWithSelector(ISecureAggregation.InvalidShare.selector, jobId, 1, 1, uint8(1)));
         // the seed share of dropped owner 3 (whose mask-key shares are revealed)
         rv[0] = ISecureAggregation.Reveal(3, _share(3, 2, 1), _proof(_leaves(3), 2 * 2 + 1));
-        vm.prank(_owner(2));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.InvalidShare.selector, jobId, 1, 3, uint8(0)));
-        sa.reveal(jobId, 1, rv);
+        _revealReverts(2, rv, abi.encodeWithSelector(ISecureAggregation.InvalidShare.selector, jobId, 1, 3, uint8(0)));
     }
 
     function test_attack_tamperedShare_reverts() public {
@@ -265,9 +266,7 @@ contract SecureAggregationTest is EconBase {
         _aggregated(3);
         ISecureAggregation.Reveal[] memory rv = _honestReveal(1, 3);
         rv[2].share ^= 1;
-        vm.prank(_owner(1));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.InvalidShare.selector, jobId, 1, 2, uint8(1)));
-        sa.reveal(jobId, 1, rv);
+        _revealReverts(1, rv, abi.encodeWithSelector(ISecureAggregation.InvalidShare.selector, jobId, 1, 2, uint8(1)));
     }
 
     function test_attack_twoSharesForOneDealer_reverts() public {
@@ -275,9 +274,7 @@ contract SecureAggregationTest is EconBase {
         _aggregated(3);
         ISecureAggregation.Reveal[] memory rv = _honestReveal(1, 3);
         rv[1] = rv[0];
-        vm.prank(_owner(1));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.BadDealer.selector, jobId, 0));
-        sa.reveal(jobId, 1, rv);
+        _revealReverts(1, rv, abi.encodeWithSelector(ISecureAggregation.BadDealer.selector, jobId, 0));
     }
 
     function test_reveal_onceWithinTheChallengeWindow() public {
@@ -286,24 +283,20 @@ contract SecureAggregationTest is EconBase {
         vm.prank(_owner(0));
         sa.reveal(jobId, 1, _honestReveal(0, 3));
         ISecureAggregation.Reveal[] memory again = _honestReveal(0, 3);
-        vm.prank(_owner(0));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.AlreadyRevealed.selector, jobId, 1, _owner(0)));
-        sa.reveal(jobId, 1, again);
+        _revealReverts(
+            0, again, abi.encodeWithSelector(ISecureAggregation.AlreadyRevealed.selector, jobId, 1, _owner(0))
+        );
         uint256 end = jobs.roundOf(jobId, 1).challengeEnd;
         vm.warp(end + 1);
         ISecureAggregation.Reveal[] memory late = _honestReveal(1, 3);
-        vm.prank(_owner(1));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.RevealClosed.selector, jobId, 1, end));
-        sa.reveal(jobId, 1, late);
+        _revealReverts(1, late, abi.encodeWithSelector(ISecureAggregation.RevealClosed.selector, jobId, 1, end));
     }
 
     function test_attack_sumOfFewerMembersThanTheThreshold_cannotBeUnmasked() public {
         _sealed(5); // threshold 3
         _aggregated(2); // JobMarket accepts 2 (MIN_AGGREGATE), masking needs 3
         ISecureAggregation.Reveal[] memory rv = _honestReveal(0, 2);
-        vm.prank(_owner(0));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.BelowThreshold.selector, jobId, 1, 2, 3));
-        sa.reveal(jobId, 1, rv);
+        _revealReverts(0, rv, abi.encodeWithSelector(ISecureAggregation.BelowThreshold.selector, jobId, 1, 2, 3));
     }
 
     function test_reveal_revertsBeforeTheAggregate() public {
@@ -311,9 +304,7 @@ contract SecureAggregationTest is EconBase {
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "bafkreiglobal");
         ISecureAggregation.Reveal[] memory rv = _honestReveal(0, 3);
-        vm.prank(_owner(0));
-        vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.RoundNotAggregated.selector, jobId, 1));
-        sa.reveal(jobId, 1, rv);
+        _revealReverts(0, rv, abi.encodeWithSelector(ISecureAggregation.RoundNotAggregated.selector, jobId, 1));
     }
 
     function test_penalizeMissingReveal_takesTheMissPenaltyOnce() public {

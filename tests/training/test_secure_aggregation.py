@@ -140,3 +140,13 @@ def test_dropouts_in_the_share_and_reveal_phases_penalise_the_missing_reveal():
     assert report.model_token_id == 1  # 3 of 4 members revealed: still a threshold of every needed secret
     assert seen["missed"] == [seen["owner3"]]
     assert seen["owner3"] in [p["participant"] for p in report.penalties]
+
+
+def test_attack_encrypted_weight_other_than_the_declared_sample_count_is_disputed():
+    """bfv-packed decrypts the total weight exactly: an owner whose encrypted weight is not the one its declared
+    sample count gives (here: twice the influence it declares) is caught by the trainer, which disputes."""
+    disputed = lambda chains, job_id, agents: bool(agents[0].disputes)  # noqa: E731
+    report = run_demo(DemoOptions(rounds=1, epochs=2, scheme="bfv-packed", hooks=DemoHooks(
+        owner_kwargs={2: {"declare": lambda n: n // 2}}, until=disputed)))
+    assert len(report.disputes) == 1 and "total weight" in report.disputes[0][2], report.disputes
+    assert report.model_token_id == 0
