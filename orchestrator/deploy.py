@@ -34,6 +34,7 @@ SUITE = [
     "Evaluations",
     "JobMarket",
     "SecureAggregation",
+    "PossessionVerifier",
     "PossessionChallenges",
 ]
 
