@@ -194,6 +194,8 @@ contract SecureAggregation is ISecureAggregation {
         uint256 members = _setups[jobId].members;
         for (uint256 k; k < reveals.length; ++k) {
             uint8 d = reveals[k].dealer;
+            // a bit test on a membership mask computed here, not a balance anyone can move
+            // slither-disable-next-line incorrect-equality
             if ((k != 0 && d <= dealers[k - 1]) || members & (1 << d) == 0) revert BadDealer(jobId, d);
             uint8 kind = included & (1 << d) != 0 ? SELF_SEED : MASK_KEY;
             _checkShare(jobId, round, kind, reveals[k]);

@@ -127,6 +127,11 @@ abstract contract Suite is Test {
     }
 
     function _methods(string memory name) private view returns (string[] memory) {
+        return this.suiteMethods(name); // an external call: the artifact's memory is freed on return
+    }
+
+    /// @dev The function signatures of a suite contract's artifact.
+    function suiteMethods(string calldata name) external view returns (string[] memory) {
         string memory artifact = vm.readFile(string.concat("out/", name, ".sol/", name, ".json"));
         return vm.parseJsonKeys(artifact, ".methodIdentifiers");
     }
