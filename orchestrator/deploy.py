@@ -83,6 +83,7 @@ SETTERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Staking", "setFreezeRegistry", ("Regulator",)),
     ("Staking", "setGovernance", ("Governance",)),
     ("JobMarket", "setDependencies", ("Rewards", "Regulator", TREASURY)),
+    ("DataNFT", "setStaking", ("Staking",)),  # once, by the deployer: data mortgages lock transfers
 ]
 
 #: parameter roles of every contract, also handed to Governance (ParamChange referenda reach them).

@@ -1,4 +1,4 @@
-"""Dataset possession challenges (DESIGN §5): declare leaf counts, challenge, answer with Merkle proofs."""
+"""Dataset possession challenges (DESIGN §5): challenge, answer with Merkle proofs (leaf counts are fixed at mint)."""
 
 from __future__ import annotations
 
@@ -53,11 +53,6 @@ class ChallengeAnswer:
         out = asdict(self)
         out["tx"] = self.tx.as_dict()
         return out
-
-
-def register_leaf_count(chain: Chain, data_id: int, leaf_count: int) -> TxResult:
-    """Declare how many leaves the $Data's tree has, so challengers can sample them (once, by the owner)."""
-    return chain.transact(f"{CONTRACT}.registerLeafCount", data_id, leaf_count)
 
 
 def open_challenge(chain: Chain, data_id: int) -> tuple[int, TxResult]:

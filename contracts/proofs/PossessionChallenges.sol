@@ -12,7 +12,11 @@ import {IStaking} from "../interfaces/IStaking.sol";
 
 /// @title PossessionChallenges: sampled Merkle proofs that a data owner still holds its records.
 /// @notice A challenge commits at block N; the leaf indices come from blockhash(N + SEED_DELAY), unknown to
-/// both sides when the challenge is made, modulo the leaf count the owner declared. Hashing, shared with
+/// both sides when the challenge is made, modulo the $Data's leaf count (fixed at mint, bound in its
+/// commitment). The owner may not challenge itself. The seed must be fixed (`fixSeed`, by anyone) or answered
+/// within 256 blocks; an expired, unfixed seed counts against the owner: only the challenger may
+/// `reseed`, else the deadline passes unanswered. The owner's data mortgage is held until the deadline, so
+/// a thawing stake cannot leave before the slash. Hashing, shared with
 /// the Python side: r = keccak256(record); leaf = keccak256(bytes.concat(keccak256(abi.encode(index, r))));
 /// OpenZeppelin sorted-pair tree, an odd node promoted unchanged. A correct answer pays the challenger's
 /// deposit to the owner (compensation, anti-spam); no answer by the deadline slashes the data mortgage
@@ -37,7 +41,6 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     uint256 public slashRewardBps = 5_000;
     uint256 public challengeCount;
 
-    mapping(uint256 dataId => uint256) public leafCountOf;
     mapping(uint256 dataId => uint256) public openChallengeOf;
     mapping(uint256 challengeId => Challenge) private _challenges;
 
@@ -54,19 +57,12 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @inheritdoc IPossessionChallenges
-    function registerLeafCount(uint256 dataId, uint256 count) external {
-        if (dataNFT.ownerOf(dataId) != msg.sender) revert NotDataOwner(msg.sender, dataId);
-        if (count == 0 || leafCountOf[dataId] != 0) revert BadLeafCount(dataId, count);
-        leafCountOf[dataId] = count;
-        emit LeafCountRegistered(dataId, count);
-    }
-
-    /// @inheritdoc IPossessionChallenges
+    /// @dev Reverts ChallengeAlreadyOpen, SelfChallenge (and ERC721NonexistentToken for an unknown $Data).
     function challenge(uint256 dataId) external nonReentrant returns (uint256 challengeId) {
-        if (leafCountOf[dataId] == 0) revert LeafCountNotRegistered(dataId);
         uint256 open = openChallengeOf[dataId];
         if (open != 0) revert ChallengeAlreadyOpen(dataId, open);
         address owner = dataNFT.ownerOf(dataId);
+        if (owner == msg.sender) revert SelfChallenge(msg.sender, dataId);
         challengeId = ++challengeCount;
         uint256 seedBlock = block.number + SEED_DELAY;
         uint256 deadline = block.timestamp + responseWindow;
@@ -75,6 +71,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
             Challenge(dataId, msg.sender, owner, uint64(seedBlock), uint64(deadline), uint128(deposit), 0, false);
         openChallengeOf[dataId] = challengeId;
         emit Challenged(challengeId, dataId, msg.sender, owner, seedBlock, deadline);
+        staking.hold(owner, IStaking.Role.DataOwner, dataId, deadline);
         if (deposit != 0) token.safeTransferFrom(msg.sender, address(this), deposit);
     }
 
@@ -91,8 +88,10 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @notice Replace a seed whose block hash expired unfixed (older than 256 blocks); resets the deadline.
+    /// Only the challenger: an owner who read the indices and let the seed expire cannot re-roll them.
     function reseed(uint256 challengeId) external {
         Challenge storage c = _open(challengeId);
+        if (msg.sender != c.challenger) revert NotChallenger(msg.sender, challengeId);
         if (c.seed != 0 || block.number <= c.seedBlock || blockhash(c.seedBlock) != 0) {
             revert SeedStillValid(challengeId);
         }
@@ -101,6 +100,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
         c.seedBlock = uint64(seedBlock);
         c.deadline = uint64(deadline);
         emit Reseeded(challengeId, seedBlock, deadline);
+        staking.hold(c.owner, IStaking.Role.DataOwner, c.dataId, deadline);
     }
 
     /// @inheritdoc IPossessionChallenges
@@ -110,16 +110,30 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     {
         Challenge storage c = _open(challengeId);
         if (block.timestamp > c.deadline) revert DeadlinePassed(challengeId, c.deadline);
-        bytes32 seed = fixSeed(challengeId);
-        uint256 leafCount = leafCountOf[c.dataId];
-        uint256 n = _sampleCount(leafCount);
+        _verifyAnswer(challengeId, c.dataId, challengedIndices(challengeId), records, proofs);
+        _closeAnswered(challengeId, c);
+    }
+
+    /// @dev The proof check alone: reverts unless the answer proves the records at `indices` against the
+    /// $Data's commitment. Everything else about an answer (deadline, seed, payout) lives in respond.
+    function _verifyAnswer(
+        uint256 challengeId,
+        uint256 dataId,
+        uint256[] memory indices,
+        bytes[] calldata records,
+        bytes32[][] calldata proofs
+    ) private view {
+        uint256 n = indices.length;
         if (records.length != n || proofs.length != n) revert WrongAnswerLength(n, records.length, proofs.length);
-        bytes32 root = dataNFT.commitmentOf(c.dataId);
+        bytes32 root = dataNFT.commitmentOf(dataId);
         for (uint256 i; i < n; ++i) {
-            uint256 index = _index(seed, challengeId, i, leafCount);
-            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, keccak256(records[i])))));
-            if (!MerkleProof.verifyCalldata(proofs[i], root, leaf)) revert InvalidProof(challengeId, i, index);
+            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(indices[i], keccak256(records[i])))));
+            if (!MerkleProof.verifyCalldata(proofs[i], root, leaf)) revert InvalidProof(challengeId, i, indices[i]);
         }
+    }
+
+    /// @dev Closes an answered challenge and pays the deposit to the owner.
+    function _closeAnswered(uint256 challengeId, Challenge storage c) private {
         c.closed = true;
         openChallengeOf[c.dataId] = 0;
         emit Answered(challengeId, c.dataId, c.owner);
@@ -161,7 +175,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @inheritdoc IPossessionChallenges
-    function challengedIndices(uint256 challengeId) external view returns (uint256[] memory indices) {
+    function challengedIndices(uint256 challengeId) public view returns (uint256[] memory indices) {
         Challenge storage c = _challenges[challengeId];
         if (c.challenger == address(0)) revert UnknownChallenge(challengeId);
         bytes32 seed = c.seed;
@@ -170,7 +184,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
             seed = blockhash(c.seedBlock);
             if (seed == 0) revert SeedExpired(challengeId, c.seedBlock);
         }
-        uint256 leafCount = leafCountOf[c.dataId];
+        uint256 leafCount = dataNFT.leafCountOf(c.dataId);
         indices = new uint256[](_sampleCount(leafCount));
         for (uint256 i; i < indices.length; ++i) {
             indices[i] = _index(seed, challengeId, i, leafCount);

@@ -40,6 +40,12 @@ def create_job(chain: Chain, terms: JobTerms) -> tuple[int, TxResult]:
     return ev.args["jobId"], tx
 
 
+def approve_job(chain: Chain, job_id: int) -> TxResult:
+    """The portfolio's curator approves a job on it (a curator posting on its own portfolio need not)."""
+    _require(chain)
+    return chain.transact("JobMarket.approveJob", job_id)
+
+
 def join_job(chain: Chain, job_id: int, data_id: int) -> TxResult:
     _require(chain)
     bond = chain.call("JobMarket.params").get("participantBond", 0)

@@ -96,6 +96,21 @@ def create(app: App, portfolio_id, budget, rounds, min_participants, join_window
     app.emit({"job_id": jid, "mode": mode, "scheme": scheme}, f"job #{jid} on portfolio #{portfolio_id} ({mode}, {scheme})")
 
 
+@group.command("approve")
+@click.argument("job_id", type=int)
+@json_option
+@pass_app
+def approve(app: App, job_id) -> None:
+    """As the portfolio's curator, approve JOB_ID (freezes the portfolio's composition until it is cancelled).
+
+    \b
+    Example:
+      datacap job approve 1 --account dev1
+    """
+    tx = jobs.approve_job(app.chain(), job_id)
+    app.emit({"job_id": job_id, "tx": tx.as_dict()}, lambda: f"approved job #{job_id}\n" + tx_line(tx))
+
+
 @group.command("join")
 @click.argument("job_id", type=int)
 @click.argument("data_id", type=int)

@@ -2,7 +2,8 @@
 
 Each committed ciphertext is fetched by CID, checked against its on-chain hash and validated against the
 job's public context; one that fails is EXCLUDED (left out of ``includedBits``, the contract drops its
-contribution) with its reason logged -- never summed. An owner's update must claim exactly one party in its
+contribution) -- never summed -- with a reason code committed on chain (:mod:`exclusion`) that anyone, the
+excluded owner first, can re-check from public data. An owner's update must claim exactly one party in its
 header (a forged party count would pass alone but make the sum exceed the context's party limit).
 
 An aggregate of fewer than :data:`MIN_INCLUDED` updates is never submitted (the trainer could decrypt a
@@ -20,7 +21,8 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now, round_state
-from orchestrator.training.modes import context_arg, handler_for
+from orchestrator.training.exclusion import ExclusionReason, decide
+from orchestrator.training.modes import context_arg, context_fingerprint, handler_for, validate
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,19 @@ class Exclusion:
     round: int
     index: int
     participant: str
+    code: ExclusionReason
     reason: str
 
 
 class AggregatorAgent(Agent):
     role = "aggregator"
 
-    def __init__(self, *args, tamper: Callable[[int, int, bytes], bytes] | None = None, **kw):
+    def __init__(self, *args, tamper: Callable[[int, int, bytes], bytes] | None = None,
+                 misjudge: Callable[[int, int, int], ExclusionReason | None] | None = None, **kw):
+        """``tamper`` rewrites the aggregate; ``misjudge(job, round, index)`` excludes an update that passed
+        every check (both: tests of a lying aggregator)."""
         self.tamper = tamper
+        self.misjudge = misjudge
         self.exclusions: list[Exclusion] = []
         super().__init__(*args, **kw)
 
@@ -69,27 +76,22 @@ class AggregatorAgent(Agent):
         if self.wants(ev.args["jobId"]):
             self.queue(ctx, "aggregate", ev.args["jobId"], ev.args["round"])
 
-    def _check(self, ctx: str, n_values: int | None, u, row: OutboxRow) -> str | None:
-        """Why update ``u`` cannot be aggregated, or None when it can."""
+    def _check(self, ctx: str, fp: bytes, n_values: int | None, u, row: OutboxRow) -> tuple[ExclusionReason, str]:
+        """Why update ``u`` cannot be aggregated (code and explanation); code NONE when it can."""
         try:
             blob = payloads.raw(self.storage, u.cid)
         except StorageError as exc:
-            return f"ciphertext {u.cid} unavailable ({exc})"
+            return ExclusionReason.HASH_MISMATCH, f"ciphertext {u.cid} unavailable ({exc})"
         if blob_hash(blob) != u.hash:
-            return f"ciphertext {u.cid} does not match its on-chain hash 0x{u.hash.hex()}"
-        verdict = self.executor.run("datacap.validate_ciphertext", [ctx, payloads.enc(blob), n_values],
-                                    f"{self.task_id(row)}:validate:{u.index}")
-        if not verdict["ok"]:
-            return f"rejected by the public context: {verdict['reason']}"
-        # (the task reports the header's party count; he.validate_ciphertext(..., n_parties=1) checks the same)
-        if verdict.get("n_parties") != 1:
-            return f"ciphertext header claims {verdict.get('n_parties')} parties; an owner update must claim 1"
-        return None
+            return ExclusionReason.HASH_MISMATCH, f"ciphertext {u.cid} does not match its on-chain hash 0x{u.hash.hex()}"
+        verdict = validate(self, ctx, blob, n_values, f"{self.task_id(row)}:validate:{u.index}")
+        code = decide(blob, True, fp, verdict["ok"])
+        return code, "" if code is ExclusionReason.NONE else f"rejected by the public context: {verdict['reason']}"
 
-    def _exclude(self, job_id: int, rnd: int, u, reason: str) -> None:
-        log.warning("job #%d round %d: EXCLUDING update of participant %d (%s): %s",
-                    job_id, rnd, u.index, u.participant, reason)
-        self.exclusions.append(Exclusion(job_id, rnd, u.index, u.participant, reason))
+    def _exclude(self, job_id: int, rnd: int, u, code: ExclusionReason, reason: str) -> None:
+        log.warning("job #%d round %d: EXCLUDING update of participant %d (%s) as %s: %s",
+                    job_id, rnd, u.index, u.participant, code.name, reason)
+        self.exclusions.append(Exclusion(job_id, rnd, u.index, u.participant, code, reason))
 
     def do_aggregate(self, row: OutboxRow) -> None:
         job_id, rnd = row.payload["job"], row.payload["round"]
@@ -108,12 +110,16 @@ class AggregatorAgent(Agent):
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
         ctx = context_arg(self, job.context_cid)
+        fp = context_fingerprint(self.storage, job.context_cid)
         rs = round_state(self.chain, job_id, rnd)
         kept, blobs = [], []
         for u in rs.updates:
-            reason = self._check(ctx, handler.n_values(spec) or None, u, row)
-            if reason is not None:
-                self._exclude(job_id, rnd, u, reason)
+            code, reason = self._check(ctx, fp, handler.n_values(spec) or None, u, row)
+            if code is ExclusionReason.NONE and self.misjudge is not None:
+                code = self.misjudge(job_id, rnd, u.index) or code
+                reason = "misjudged (test hook)"
+            if code is not ExclusionReason.NONE:
+                self._exclude(job_id, rnd, u, code, reason)
                 continue
             kept.append(u)
             blobs.append(payloads.b64(self.storage, u.cid))
@@ -136,16 +142,18 @@ class AggregatorAgent(Agent):
                     log.error("job #%d round %d: aggregating %d updates failed (%s); not aggregating",
                               job_id, rnd, len(kept), exc)
                     return
-                self._exclude(job_id, rnd, kept[bad], f"aggregation rejected it: {exc}")
+                self._exclude(job_id, rnd, kept[bad], ExclusionReason.MALFORMED_BLOB, f"aggregation rejected it: {exc}")
                 del kept[bad], blobs[bad]
                 # a new deterministic task id per included set (the failed one keeps its stored failure)
                 task_id = f"{self.task_id(row)}:" + format(sum(1 << u.index for u in kept), "x")
         included = sum(1 << u.index for u in kept)
+        codes = {e.index: int(e.code) for e in self.exclusions if (e.job_id, e.round) == (job_id, rnd)}
+        reasons = [codes[u.index] for u in rs.updates if not included >> u.index & 1]  # ascending index
         if self.tamper is not None:
             agg = self.tamper(job_id, rnd, agg)
         cid = self.storage.add_bytes(agg)
         try:
-            self.chain.transact("JobMarket.submitAggregate", job_id, rnd, blob_hash(agg), cid, included)
+            self.chain.transact("JobMarket.submitAggregate", job_id, rnd, blob_hash(agg), cid, included, reasons)
         except ContractRevert as exc:
             if exc.error == "TooFewIncluded":
                 log.error("job #%d round %d: the contract wants more included updates: %s", job_id, rnd, exc)

@@ -54,6 +54,24 @@ def context_arg(agent, cid: str) -> str:
     return f"file:{path}"
 
 
+def context_fingerprint(storage, cid: str) -> bytes:
+    """The fingerprint every ciphertext header made under the job's public context carries."""
+    from workers import he
+
+    return he.fingerprint(payloads.raw(storage, cid))
+
+
+def validate(agent, ctx: str, blob: bytes, n_values: int | None, task_id: str) -> dict:
+    """The public context's verdict on one owner's update (``{"ok", "reason"}``), by a worker: well-formed,
+    made under this context, and claiming exactly one party (a forged party count would pass alone but make
+    the sum exceed the context's party limit)."""
+    verdict = agent.executor.run("datacap.validate_ciphertext", [ctx, payloads.enc(blob), n_values], task_id)
+    if verdict["ok"] and verdict.get("n_parties") != 1:
+        return {"ok": False, "reason": f"ciphertext header claims {verdict.get('n_parties')} parties; "
+                                       "an owner update must claim 1"}
+    return verdict
+
+
 def f64_b64(w) -> str:
     return payloads.enc(np.asarray(w, dtype="<f8").tobytes())
 

@@ -15,6 +15,7 @@ import {PossessionChallenges} from "../../contracts/proofs/PossessionChallenges.
 import {IDataNFT} from "../../contracts/interfaces/IDataNFT.sol";
 import {IStaking} from "../../contracts/interfaces/IStaking.sol";
 import {IRewards} from "../../contracts/interfaces/IRewards.sol";
+import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
 import {IFreezeRegistry} from "../../contracts/interfaces/IFreezeRegistry.sol";
 import {IGovernanceClock} from "../../contracts/interfaces/IGovernanceClock.sol";
 
@@ -37,6 +38,7 @@ abstract contract EconBase is Test {
     address internal curator = address(0xC0);
     address internal modelMarket = address(0x3A);
 
+    uint64 internal constant DEFAULT_LEAVES = 1_000;
     uint256 private _salt;
 
     function assertEq(uint256 a, uint256 b) internal pure {
@@ -75,6 +77,7 @@ abstract contract EconBase is Test {
         portfolios = new PortfolioNFT(data, admin);
         models = new ModelNFT(admin);
         staking = new Staking(token, data, models, admin);
+        data.setStaking(staking);
         rewards = new Rewards(token, staking, models, admin);
         regulator = new Regulator(admin);
         gov = new Governance(token, staking, regulator, treasury);
@@ -98,6 +101,10 @@ abstract contract EconBase is Test {
         jobs.setDependencies(rewards, IFreezeRegistry(address(regulator)), treasury);
         jobs.grantRole(jobs.ARBITER_ROLE(), address(gov));
         vm.stopPrank();
+    }
+
+    function _noReasons() internal pure returns (IJobMarket.ExclusionReason[] memory) {
+        return new IJobMarket.ExclusionReason[](0);
     }
 
     function _mint(address to, uint256 amount) internal {
@@ -127,11 +134,13 @@ abstract contract EconBase is Test {
         return address(uint160(0xD000 + i));
     }
 
-    function _mintData(address owner, bytes32 commitment, uint128 bonus) internal returns (uint256 id) {
+    /// @dev A $Data of `leafCount` records (0: DEFAULT_LEAVES) under `commitment` (0: a fresh one).
+    function _mintData(address owner, bytes32 commitment, uint64 leafCount) internal returns (uint256 id) {
         _salt++;
         if (commitment == 0) commitment = keccak256(abi.encode("dataset", _salt));
+        if (leafCount == 0) leafCount = DEFAULT_LEAVES;
         vm.prank(owner);
-        id = data.mint(commitment, "bafkreidataset", IDataNFT.License(1e18, bonus));
+        id = data.mint(commitment, leafCount, keccak256(abi.encode("metadata", _salt)), IDataNFT.License(1e18));
     }
 
     /// @dev n datasets owned by _owner(0.._n-1), equal weights with the remainder on the first.
@@ -139,7 +148,7 @@ abstract contract EconBase is Test {
         ids = new uint256[](n);
         uint16[] memory weights = new uint16[](n);
         for (uint256 i; i < n; ++i) {
-            ids[i] = _mintData(_owner(i), 0, 1e18);
+            ids[i] = _mintData(_owner(i), 0, 0);
             weights[i] = uint16(10_000 / n);
         }
         weights[0] += uint16(10_000 % n);
@@ -147,7 +156,8 @@ abstract contract EconBase is Test {
         pid = portfolios.create(ids, weights, "bafkreiportfolio");
     }
 
-    /// @dev A job on a new n-dataset portfolio, all n owners joined, owner 0 the aggregator: Open.
+    /// @dev A job on a new n-dataset portfolio, approved by its curator, all n owners joined, owner 0 the
+    /// aggregator: Open.
     function _openJob(uint256 n, uint32 rounds, uint128 budget) internal returns (uint256 jobId, uint256[] memory ids) {
         uint256 pid;
         (pid, ids) = _portfolio(n);
@@ -156,6 +166,8 @@ abstract contract EconBase is Test {
         jobId = jobs.createJob(
             pid, "bafkreispec", "bafkreihe", rounds, uint16(n), uint64(block.timestamp + 1 days), 1 days, budget, 1_000
         );
+        vm.prank(curator);
+        jobs.approveJob(jobId);
         for (uint256 i; i < n; ++i) {
             _fund(_owner(i), 1_000e18);
             vm.prank(_owner(i));
@@ -174,6 +186,8 @@ abstract contract EconBase is Test {
             jobs.submitUpdate(jobId, round, keccak256(abi.encode(jobId, round, i)), "bafkreiupdate", 100);
         }
         vm.prank(_owner(0));
-        jobs.submitAggregate(jobId, round, keccak256(abi.encode("agg", jobId, round)), "bafkreiagg", (1 << n) - 1);
+        jobs.submitAggregate(
+            jobId, round, keccak256(abi.encode("agg", jobId, round)), "bafkreiagg", (1 << n) - 1, _noReasons()
+        );
     }
 }

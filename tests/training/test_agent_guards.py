@@ -10,6 +10,7 @@ from orchestrator.training import trainer as trainer_mod
 from orchestrator.training import verify as verify_mod
 from orchestrator.training.agent import Agent, AgentOutbox, NotReady
 from orchestrator.training.commitments import RoundState, TooFewIncluded, UpdateCommitment
+from orchestrator.training.exclusion import ExclusionReason
 from orchestrator.training.modes import HANDLERS
 
 ME = "0x" + "ab" * 20
@@ -71,7 +72,7 @@ class FakeExecutor:
 
 def _aggregator(monkeypatch, executor, n=3):
     a = object.__new__(agg_mod.AggregatorAgent)
-    a.me, a.executor, a.tamper, a.exclusions, a.instance = ME, executor, None, [], "i"
+    a.me, a.executor, a.tamper, a.misjudge, a.exclusions, a.instance = ME, executor, None, None, [], "i"
     a.storage = SimpleNamespace(add_bytes=lambda b: "newcid")
     submitted = []
     a.chain = SimpleNamespace(
@@ -82,6 +83,7 @@ def _aggregator(monkeypatch, executor, n=3):
     monkeypatch.setattr(agg_mod, "now", lambda c: 1)
     monkeypatch.setattr(agg_mod, "round_state", lambda c, j, r: _rs(0, n, aggregated=False))
     monkeypatch.setattr(agg_mod, "context_arg", lambda agent, cid: "ctx")
+    monkeypatch.setattr(agg_mod, "context_fingerprint", lambda storage, cid: b"fp" * 16)
     monkeypatch.setattr(agg_mod.payloads, "spec", lambda s, cid: SimpleNamespace(mode="fedavg", n_values=4))
     monkeypatch.setattr(agg_mod.payloads, "raw", lambda s, cid: b"blob-" + cid.encode())
     monkeypatch.setattr(agg_mod.payloads, "b64", lambda s, cid: cid)
@@ -97,7 +99,8 @@ def test_the_aggregator_excludes_a_forged_party_count_and_aggregates_the_rest(mo
     a, submitted = _aggregator(monkeypatch, FakeExecutor([1, 8, 1]))
     a.do_aggregate(_row())
     assert [(e.index, "claims 8 parties" in e.reason) for e in a.exclusions] == [(1, True)]
-    assert len(submitted) == 1 and submitted[0][1][-1] == 0b101
+    assert len(submitted) == 1 and submitted[0][1][-2] == 0b101
+    assert submitted[0][1][-1] == [ExclusionReason.MALFORMED_BLOB]  # the committed, re-checkable reason
 
 
 def test_the_aggregator_never_submits_fewer_than_two_updates(monkeypatch, caplog):
@@ -113,7 +116,7 @@ def test_a_failing_aggregate_task_excludes_the_named_update_instead_of_crashing(
     ex = FakeExecutor([1, 1, 1], aggregate_error=CiphertextRejected("blob 2: payload is garbled"))
     a, submitted = _aggregator(monkeypatch, ex)
     a.do_aggregate(_row())
-    assert [e.index for e in a.exclusions] == [2] and submitted[0][1][-1] == 0b011
+    assert [e.index for e in a.exclusions] == [2] and submitted[0][1][-2] == 0b011
     agg_ids = [t for n, t in ex.calls if n == "datacap.aggregate"]
     assert len(agg_ids) == 2 and agg_ids[1] == agg_ids[0] + ":3"  # a new deterministic id per included set
     # a failure naming no update: the round is left to time out, `job run` goes on
