@@ -23,9 +23,7 @@ interface IJobMarket {
         // the blob does not parse as an encrypted update of the job's mode
         MalformedBlob,
         // the blob's context fingerprint is not the job's public HE context
-        WrongContext,
-        // the blob's header does not name (this job, this round, the participant who committed it)
-        WrongSender
+        WrongContext
     }
 
     /// @notice Market parameters (PARAMS_ROLE).

@@ -186,8 +186,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     }
 
     /// @notice Commit this participant's encrypted update for the current round (once). `samples` is at most the
-    /// records of the $Data it joined with; `hash` (SHA-256 of the blob, whose header names job, round and
-    /// participant) must be new in the round, so a copied update is rejected.
+    /// records of the $Data it joined with; `hash` (SHA-256 of the blob) must be new in the round, so a verbatim
+    /// copy of another owner's update is rejected.
     function submitUpdate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint64 samples) external {
         Job storage j = _job(jobId);
         if (j.status != Status.Running) revert WrongStatus(jobId, j.status);

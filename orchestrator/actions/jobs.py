@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from orchestrator.actions import ensure_allowance
 from orchestrator.chain import Chain, TxResult
 from orchestrator.errors import DeploymentError
-
-STATUSES = ("none", "created", "open", "running", "finalized", "settled", "cancelled")
+from orchestrator.protocol import min_aggregate, status_name
 
 
 def _require(chain: Chain) -> None:
@@ -21,7 +20,7 @@ class JobTerms:
     portfolio_id: int
     budget: int
     rounds: int = 1
-    min_participants: int = 2  # JobMarket.MIN_AGGREGATE: no aggregate of a single owner's update
+    min_participants: int | None = None  # None: JobMarket.MIN_AGGREGATE (no aggregate of one owner's update)
     join_window: int = 86_400
     round_duration: int = 86_400
     aggregator_fee_bps: int = 500
@@ -34,7 +33,8 @@ def create_job(chain: Chain, terms: JobTerms) -> tuple[int, TxResult]:
     ensure_allowance(chain, "JobMarket", terms.budget)
     now = int(chain.w3.eth.get_block("latest")["timestamp"])
     tx = chain.transact("JobMarket.createJob", terms.portfolio_id, terms.model_spec_cid, terms.he_context_cid,
-                        terms.rounds, terms.min_participants, now + terms.join_window, terms.round_duration,
+                        terms.rounds, terms.min_participants or min_aggregate(chain), now + terms.join_window,
+                        terms.round_duration,
                         terms.budget, terms.aggregator_fee_bps)
     ev = next(e for e in tx.events if e.contract == "JobMarket" and "jobId" in e.args)
     return ev.args["jobId"], tx
@@ -58,7 +58,7 @@ def job_status(chain: Chain, job_id: int) -> dict:
     job = dict(chain.call("JobMarket.jobOf", job_id))
     if job.get("status", 0) == 0:
         chain.call("JobMarket.cancel", job_id)  # raises the decoded unknown-job error
-    job["status"] = STATUSES[job["status"]] if job.get("status", 0) < len(STATUSES) else job.get("status")
+    job["status"] = status_name(job["status"])
     return {"job_id": job_id, **job}
 
 

@@ -6,7 +6,7 @@ contribution) -- never summed -- with a reason code committed on chain (:mod:`ex
 excluded owner first, can re-check from public data. An owner's update must claim exactly one party in its
 header (a forged party count would pass alone but make the sum exceed the context's party limit).
 
-An aggregate of fewer than :data:`MIN_INCLUDED` updates is never submitted (the trainer could decrypt a
+An aggregate of fewer than ``JobMarket.MIN_AGGREGATE`` updates is never submitted (the trainer could decrypt a
 single owner's update): the round is left to time out.
 """
 from __future__ import annotations
@@ -21,13 +21,11 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now, round_state
-from orchestrator.training.exclusion import ExclusionReason, decide
+from orchestrator.protocol import ExclusionReason, min_aggregate
+from orchestrator.training.exclusion import KEEP, decide
 from orchestrator.training.modes import context_arg, context_fingerprint, handler_for, validate
 
 log = logging.getLogger(__name__)
-
-#: the fewest updates an aggregate may include (the contract enforces the same: TooFewIncluded)
-MIN_INCLUDED = 2
 
 #: a failing aggregate task with one of these is retried (the row stays pending); anything else is bad input
 TRANSIENT_TASK_ERRORS = (ConnectionError, TimeoutError, OSError)
@@ -81,12 +79,12 @@ class AggregatorAgent(Agent):
         try:
             blob = payloads.raw(self.storage, u.cid)
         except StorageError as exc:
-            return ExclusionReason.HASH_MISMATCH, f"ciphertext {u.cid} unavailable ({exc})"
+            return ExclusionReason.HashMismatch, f"ciphertext {u.cid} unavailable ({exc})"
         if blob_hash(blob) != u.hash:
-            return ExclusionReason.HASH_MISMATCH, f"ciphertext {u.cid} does not match its on-chain hash 0x{u.hash.hex()}"
+            return ExclusionReason.HashMismatch, f"ciphertext {u.cid} does not match its on-chain hash 0x{u.hash.hex()}"
         verdict = validate(self, ctx, blob, n_values, f"{self.task_id(row)}:validate:{u.index}")
         code = decide(blob, True, fp, verdict["ok"])
-        return code, "" if code is ExclusionReason.NONE else f"rejected by the public context: {verdict['reason']}"
+        return code, "" if code is KEEP else f"rejected by the public context: {verdict['reason']}"
 
     def _exclude(self, job_id: int, rnd: int, u, code: ExclusionReason, reason: str) -> None:
         log.warning("job #%d round %d: EXCLUDING update of participant %d (%s) as %s: %s",
@@ -115,19 +113,19 @@ class AggregatorAgent(Agent):
         kept, blobs = [], []
         for u in rs.updates:
             code, reason = self._check(ctx, fp, handler.n_values(spec) or None, u, row)
-            if code is ExclusionReason.NONE and self.misjudge is not None:
+            if code is KEEP and self.misjudge is not None:
                 code = self.misjudge(job_id, rnd, u.index) or code
                 reason = "misjudged (test hook)"
-            if code is not ExclusionReason.NONE:
+            if code is not KEEP:
                 self._exclude(job_id, rnd, u, code, reason)
                 continue
             kept.append(u)
             blobs.append(payloads.b64(self.storage, u.cid))
         task_id = self.task_id(row)
         while True:
-            if len(kept) < MIN_INCLUDED:
+            if len(kept) < min_aggregate(self.chain):
                 log.error("job #%d round %d: only %d valid update(s), at least %d needed; not aggregating "
-                          "(the round will time out)", job_id, rnd, len(kept), MIN_INCLUDED)
+                          "(the round will time out)", job_id, rnd, len(kept), min_aggregate(self.chain))
                 return
             try:
                 agg = handler.aggregate(self, spec, ctx, blobs, task_id)
@@ -142,7 +140,7 @@ class AggregatorAgent(Agent):
                     log.error("job #%d round %d: aggregating %d updates failed (%s); not aggregating",
                               job_id, rnd, len(kept), exc)
                     return
-                self._exclude(job_id, rnd, kept[bad], ExclusionReason.MALFORMED_BLOB, f"aggregation rejected it: {exc}")
+                self._exclude(job_id, rnd, kept[bad], ExclusionReason.MalformedBlob, f"aggregation rejected it: {exc}")
                 del kept[bad], blobs[bad]
                 # a new deterministic task id per included set (the failed one keeps its stored failure)
                 task_id = f"{self.task_id(row)}:" + format(sum(1 << u.index for u in kept), "x")

@@ -6,19 +6,11 @@ deterministic function of the committed hash, the bytes at the committed CID and
 """
 from __future__ import annotations
 
-from enum import IntEnum
-
+from orchestrator.protocol import ExclusionReason
 from orchestrator.training.commitments import blob_hash
 
-
-class ExclusionReason(IntEnum):
-    """``IJobMarket.ExclusionReason``, value for value."""
-
-    NONE = 0
-    HASH_MISMATCH = 1  # no blob hashing to the committed hash could be fetched from the committed CID
-    MALFORMED_BLOB = 2  # the blob does not parse as an encrypted update of the job's mode
-    WRONG_CONTEXT = 3  # the blob's context fingerprint is not the job's public context
-    WRONG_SENDER = 4  # the blob's header does not name (job, round, participant)
+#: ``ExclusionReason.None``: the update is kept (``None`` is no Python attribute name)
+KEEP = ExclusionReason(0)
 
 
 def context_mismatch(blob: bytes, context_fingerprint: bytes) -> bool | None:
@@ -32,15 +24,15 @@ def context_mismatch(blob: bytes, context_fingerprint: bytes) -> bool | None:
 
 
 def decide(blob: bytes | None, hash_ok: bool, context_fingerprint: bytes, valid: bool) -> ExclusionReason:
-    """The reason to exclude an update (NONE: include it). ``blob`` is what the committed CID gave (None:
+    """The reason to exclude an update (KEEP: include it). ``blob`` is what the committed CID gave (None:
     nothing), ``hash_ok`` whether it hashes to the committed hash, ``valid`` the public-context validation
     verdict on it (:func:`orchestrator.training.modes.validate`)."""
     if blob is None or not hash_ok:
-        return ExclusionReason.HASH_MISMATCH
+        return ExclusionReason.HashMismatch
     if valid:
-        return ExclusionReason.NONE
+        return KEEP
     mismatch = context_mismatch(blob, context_fingerprint)
-    return ExclusionReason.WRONG_CONTEXT if mismatch else ExclusionReason.MALFORMED_BLOB
+    return ExclusionReason.WrongContext if mismatch else ExclusionReason.MalformedBlob
 
 
 def holds(reason: ExclusionReason, blob: bytes, committed_hash: bytes, context_fingerprint: bytes,

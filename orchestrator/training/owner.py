@@ -16,7 +16,8 @@ from orchestrator.metadata import canonical_json
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent
 from orchestrator.training.commitments import blob_hash, job_info, now
-from orchestrator.training.exclusion import ExclusionReason, holds
+from orchestrator.protocol import ExclusionReason
+from orchestrator.training.exclusion import KEEP, holds
 from orchestrator.training.modes import context_arg, context_fingerprint, handler_for, validate
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class DataOwnerAgent(Agent):
         if not p["joined"] or not r["submittedBits"] & bit or r["includedBits"] & bit:
             return  # not mine to check, or included
         excluded = self.chain.events("JobMarket", "UpdateExcluded", jobId=job_id, round=rnd, participant=self.me)
-        reason = ExclusionReason(excluded[-1].args["reason"]) if excluded else ExclusionReason.NONE
+        reason = ExclusionReason(excluded[-1].args["reason"]) if excluded else KEEP
         mine = self.chain.events("JobMarket", "UpdateSubmitted", jobId=job_id, round=rnd, participant=self.me)[-1]
         committed, cid = bytes(mine.args["hash"]), mine.args["cid"]
         job = job_info(self.chain, job_id)

@@ -16,7 +16,7 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
-from orchestrator.training.commitments import MIN_INCLUDED, job_info, now, round_state
+from orchestrator.training.commitments import job_info, now, round_state
 from orchestrator.training.keys import KeyStore
 from orchestrator.training.modes import handler_for
 from orchestrator.training.spec import JobSpec
@@ -139,9 +139,9 @@ class TrainerAgent(Agent):
         rs = round_state(self.chain, job_id, rnd)
         if not rs.aggregated:
             return
-        if rs.n_included < MIN_INCLUDED:  # privacy: a sum of one update is that owner's update
+        if rs.n_included < rs.min_included:  # privacy: a sum of one update is that owner's update
             log.error("job #%d round %d: the aggregate includes %d update(s), at least %d are needed; "
-                      "REFUSING to decrypt it (the round will time out)", job_id, rnd, rs.n_included, MIN_INCLUDED)
+                      "REFUSING to decrypt it (the round will time out)", job_id, rnd, rs.n_included, rs.min_included)
             self.refused.append((job_id, rnd, rs.n_included))
             return
         if self.chain.call("JobMarket.jobOf", job_id)["disputed"]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from orchestrator.chain import Chain
 from orchestrator.errors import StorageError
-from orchestrator.training.commitments import MIN_INCLUDED, blob_hash, job_info, round_state
+from orchestrator.training.commitments import blob_hash, job_info, round_state
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ def verify_round(chain: Chain, storage, job_id: int, round_: int) -> Verdict:
     def bad(reason: str, recomputed: str = "") -> Verdict:
         return Verdict(job_id, round_, False, reason, on_chain, recomputed, tuple(u.index for u in rs.included()))
 
-    if rs.n_included < MIN_INCLUDED:
-        return bad(f"the aggregate includes {rs.n_included} update(s), at least {MIN_INCLUDED} are needed "
+    if rs.n_included < rs.min_included:
+        return bad(f"the aggregate includes {rs.n_included} update(s), at least {rs.min_included} are needed "
                    "(decrypting it would reveal a single owner's update)")
     try:
         public_ctx = storage.get(job.context_cid)

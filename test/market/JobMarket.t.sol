@@ -407,8 +407,8 @@ contract JobMarketTest is EconBase {
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.ExclusionReasonsMismatch.selector, 0, 1));
         jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 7, _reasons(IJobMarket.ExclusionReason.WrongContext));
         vm.expectEmit(true, true, true, true, address(jobs));
-        emit IJobMarket.UpdateExcluded(jobId, 1, _owner(2), IJobMarket.ExclusionReason.WrongSender);
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.WrongSender));
+        emit IJobMarket.UpdateExcluded(jobId, 1, _owner(2), IJobMarket.ExclusionReason.WrongContext);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.WrongContext));
         vm.stopPrank();
     }
 

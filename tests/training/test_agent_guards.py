@@ -10,7 +10,7 @@ from orchestrator.training import trainer as trainer_mod
 from orchestrator.training import verify as verify_mod
 from orchestrator.training.agent import Agent, AgentOutbox, NotReady
 from orchestrator.training.commitments import RoundState, TooFewIncluded, UpdateCommitment
-from orchestrator.training.exclusion import ExclusionReason
+from orchestrator.protocol import ExclusionReason
 from orchestrator.training.modes import HANDLERS
 
 ME = "0x" + "ab" * 20
@@ -18,7 +18,7 @@ ME = "0x" + "ab" * 20
 
 def _rs(included_bits, n=3, aggregated=True):
     ups = tuple(UpdateCommitment(i, f"0x{i:040x}", bytes([i + 1]) * 32, f"cid{i}", 10) for i in range(n))
-    return RoundState(7, 1, 0, 0, (1 << n) - 1, included_bits, (b"\x01" if aggregated else b"\x00") * 32,
+    return RoundState(7, 1, 0, 0, (1 << n) - 1, included_bits, 2, (b"\x01" if aggregated else b"\x00") * 32,
                       "aggcid" if aggregated else "", "gcid", ups)
 
 
@@ -76,8 +76,8 @@ def _aggregator(monkeypatch, executor, n=3):
     a.storage = SimpleNamespace(add_bytes=lambda b: "newcid")
     submitted = []
     a.chain = SimpleNamespace(
-        call=lambda name, *args: {"aggregateHash": b"\x00" * 32, "submittedCount": n, "updateDeadline": 0,
-                                  "aggregateDeadline": 10**12},
+        call=lambda name, *args: 2 if name == "JobMarket.MIN_AGGREGATE" else {
+            "aggregateHash": b"\x00" * 32, "submittedCount": n, "updateDeadline": 0, "aggregateDeadline": 10**12},
         transact=lambda name, *args: submitted.append((name, args)))
     monkeypatch.setattr(agg_mod, "job_info", lambda c, j: _job(participants=n))
     monkeypatch.setattr(agg_mod, "now", lambda c: 1)
@@ -100,7 +100,7 @@ def test_the_aggregator_excludes_a_forged_party_count_and_aggregates_the_rest(mo
     a.do_aggregate(_row())
     assert [(e.index, "claims 8 parties" in e.reason) for e in a.exclusions] == [(1, True)]
     assert len(submitted) == 1 and submitted[0][1][-2] == 0b101
-    assert submitted[0][1][-1] == [ExclusionReason.MALFORMED_BLOB]  # the committed, re-checkable reason
+    assert submitted[0][1][-1] == [ExclusionReason.MalformedBlob]  # the committed, re-checkable reason
 
 
 def test_the_aggregator_never_submits_fewer_than_two_updates(monkeypatch, caplog):

@@ -133,10 +133,10 @@ def test_timeout_when_the_aggregator_is_silent_pays_the_submitters_from_its_bond
 
 
 def test_an_honest_update_excluded_for_a_false_reason_is_disputed_by_its_owner():
-    from orchestrator.training.exclusion import ExclusionReason
+    from orchestrator.protocol import ExclusionReason
 
     def lie(_job, _round, index):
-        return ExclusionReason.MALFORMED_BLOB if index == 1 else None
+        return ExclusionReason.MalformedBlob if index == 1 else None
 
     owner_disputed = lambda chains, job_id, agents: any(a.disputes for a in agents[1:] if a.role == "owner")  # noqa
     seen = {}
@@ -145,10 +145,10 @@ def test_an_honest_update_excluded_for_a_false_reason_is_disputed_by_its_owner()
         inspect=lambda s, c, j, a, r: seen.update(
             excluded=c["deployer"].events("JobMarket", "UpdateExcluded", jobId=j),
             disputes=c["deployer"].events("JobMarket", "DisputeRaised", jobId=j)))))
-    assert [(e.args["reason"]) for e in seen["excluded"]] == [ExclusionReason.MALFORMED_BLOB]
+    assert [(e.args["reason"]) for e in seen["excluded"]] == [ExclusionReason.MalformedBlob]
     assert [d.args["disputer"] for d in seen["disputes"]] == [seen["excluded"][0].args["participant"]]
     assert [d[0] for d in report.owner_disputes] == ["owner2"]  # the owner of participant index 1
-    assert report.owner_disputes[0][2:] == [1, "MALFORMED_BLOB"]
+    assert report.owner_disputes[0][2:] == [1, "MalformedBlob"]
 
 
 def test_worker_killed_mid_task_the_job_completes_with_the_same_result(tmp_path):

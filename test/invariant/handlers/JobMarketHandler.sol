@@ -152,7 +152,7 @@ contract JobMarketHandler is Test {
         uint256 submitted = jobs.roundOf(id, r).submittedBits;
         uint256 included = bits & submitted;
         IJobMarket.ExclusionReason[] memory reasons = new IJobMarket.ExclusionReason[](_popcount(submitted & ~included));
-        for (uint256 k; k < reasons.length; ++k) reasons[k] = IJobMarket.ExclusionReason(1 + (bits >> k) % 4);
+        for (uint256 k; k < reasons.length; ++k) reasons[k] = IJobMarket.ExclusionReason(1 + (bits >> k) % 3);
         vm.prank(j.aggregator);
         try jobs.submitAggregate(id, r, keccak256("a"), "a", included, reasons) {
             resultsPerRound[id][r]++;
