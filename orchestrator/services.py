@@ -24,7 +24,7 @@ from typing import Iterator
 from orchestrator.config import LOCAL_CHAIN_ID, PROJECT_ROOT, Settings
 from orchestrator.errors import ServiceError
 
-ANVIL_HARDFORK = "cancun"
+ANVIL_HARDFORK = "shanghai"
 ANVIL_ACCOUNTS = 20
 ANVIL_BALANCE_ETH = 10_000
 
@@ -174,7 +174,7 @@ def start_anvil(
     block_time: float | None = None,
     timeout: float = 20.0,
 ) -> ServiceStatus:
-    """Start Anvil (chain id 31337, hardfork cancun) unless one already answers; wait for its RPC.
+    """Start Anvil (chain id 31337, hardfork shanghai) unless one already answers; wait for its RPC.
 
     Its state lives in memory for as long as it runs.
     """
@@ -271,6 +271,23 @@ def redis_status(settings: Settings, *, port: int | None = None) -> ServiceStatu
     port = port or settings.redis_port
     pid_file, log = _redis_files(settings)
     return ServiceStatus("redis", port_open(port), _read_pid(pid_file), f"redis://127.0.0.1:{port}/0", str(log), {})
+
+
+def require_redis(url: str, timeout: float = 3.0) -> None:
+    """Fail in one line when no Redis answers at ``url`` (long-running commands check before they start)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping()
+    except (redis.exceptions.RedisError, OSError, ValueError) as exc:
+        raise ServiceError(f"no Redis answers at {url} ({' '.join(str(exc).split())[:100]}): start one with "
+                           f"`datacap chain up --redis` or point --redis-url at yours") from None
+
+
+def node_name(client_version: str | None) -> str:
+    """``web3_clientVersion`` -> the node's name: anvil, ganache, hardhat, geth, ... ("node" when unknown)."""
+    head = (client_version or "").split("/", 1)[0].strip().lower()
+    return head.split()[0] if head else "node"
 
 
 # --- both ----------------------------------------------------------------------------------------

@@ -55,3 +55,19 @@ def test_challenge_of_unknown_data_is_refused(env, admin):
 def test_owner_cannot_challenge_itself(env, csv_file, register):
     data_id = register(csv_file, "dev3")
     assert "SelfChallenge" in env.fails("data", "challenge", str(data_id), account="dev3")
+
+
+def test_listen_says_seed_not_ready_in_one_line_and_prints_readable_events(env, csv_file, register, admin, caplog):
+    data_id = register(csv_file, "dev1")
+    challenge = env.ok("data", "challenge", str(data_id), account="dev2")["challenge_id"]
+    res = env.run("listen", "--once", account="dev1")  # the seed block is not mined yet
+    assert res.code == 0, res.stderr
+    # one line (a warning, no traceback) for the answer that must wait; on a terminal it is one stderr line
+    waits = [r for r in caplog.records if "SeedNotReady(" in r.getMessage()]
+    assert len(waits) == 1 and waits[0].exc_info is None and "Traceback" not in res.stderr
+    line = next(l for l in res.stdout.splitlines() if f"PossessionChallenges.Challenged  challengeId={challenge} " in l)
+    assert " UTC" in line and "b'" not in line  # the deadline as a date
+    assert "CapToken.Transfer" not in res.stdout or " CAP" in res.stdout  # ERC-20 values in CAP
+    admin.mine(3)
+    assert env.run("listen", "--once", account="dev1").code == 0
+    assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is True
