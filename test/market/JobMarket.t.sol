@@ -44,6 +44,17 @@ contract JobMarketTest is EconBase {
         w[0] = 10_000;
     }
 
+    /// @dev An open job of n owners in round 1, owners 0..submitters-1 having submitted 100 samples each.
+    function _roundOneWithUpdates(uint256 n, uint256 submitters) internal returns (uint256 jobId) {
+        (jobId,) = _openJob(n, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        for (uint256 i; i < submitters; ++i) {
+            vm.prank(_owner(i));
+            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
+        }
+    }
+
     function _status(uint256 jobId) internal view returns (uint256) {
         return uint256(jobs.jobOf(jobId).status);
     }
@@ -267,13 +278,7 @@ contract JobMarketTest is EconBase {
     }
 
     function test_submitAggregate_revertsAndPenalizesMissingAndExcluded() public {
-        (uint256 jobId,) = _openJob(4, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
-        for (uint256 i; i < 3; ++i) {
-            vm.prank(_owner(i));
-            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
-        }
+        uint256 jobId = _roundOneWithUpdates(4, 3);
         vm.prank(_owner(1));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotAggregator.selector, _owner(1), jobId));
         jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
@@ -292,18 +297,13 @@ contract JobMarketTest is EconBase {
         assertEq(jobs.participantOf(jobId, _owner(3)).bond, 8e18);
         assertEq(
             jobs.jobOf(jobId).totalContribution,
-            uint256(jobs.participantOf(jobId, _owner(0)).contribution) + jobs.participantOf(jobId, _owner(1)).contribution
+            uint256(jobs.participantOf(jobId, _owner(0)).contribution)
+                + jobs.participantOf(jobId, _owner(1)).contribution
         );
     }
 
     function test_submitAggregate_revertsWithOneIncluded() public {
-        (uint256 jobId,) = _openJob(3, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
-        for (uint256 i; i < 3; ++i) {
-            vm.prank(_owner(i));
-            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
-        }
+        uint256 jobId = _roundOneWithUpdates(3, 3);
         vm.startPrank(_owner(0));
         for (uint256 i; i < 3; ++i) {
             vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 1, 2));
@@ -392,13 +392,7 @@ contract JobMarketTest is EconBase {
 
     /// @dev Before: an aggregator included only its sybils and excluded honest updates without a word.
     function test_attack_excludeWithoutReason_reverts() public {
-        (uint256 jobId,) = _openJob(3, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
-        for (uint256 i; i < 3; ++i) {
-            vm.prank(_owner(i));
-            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
-        }
+        uint256 jobId = _roundOneWithUpdates(3, 3);
         vm.startPrank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.ExclusionReasonsMismatch.selector, 1, 0));
         jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
@@ -680,7 +674,9 @@ contract JobMarketTest is EconBase {
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "g");
         uint64[3] memory s = [
-            uint64(bound(s0, 1, DEFAULT_LEAVES)), uint64(bound(s1, 1, DEFAULT_LEAVES)), uint64(bound(s2, 1, DEFAULT_LEAVES))
+            uint64(bound(s0, 1, DEFAULT_LEAVES)),
+            uint64(bound(s1, 1, DEFAULT_LEAVES)),
+            uint64(bound(s2, 1, DEFAULT_LEAVES))
         ];
         for (uint256 i; i < 3; ++i) {
             vm.prank(_owner(i));
