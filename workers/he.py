@@ -81,6 +81,10 @@ __all__ = [
     "read_header",
     "ckks_vectors",
     "pack_ckks",
+    "weight_units",
+    "MaskDomain",
+    "mask_domain",
+    "add_mask",
 ]
 
 MODES = ("fedavg", "stats", "encrypted-model")
@@ -700,6 +704,11 @@ def _qmax(p: dict) -> int:
     return (1 << (p["quant_bits"] - 1)) - 1
 
 
+def weight_units(params: dict, weight: float) -> int:
+    """bfv-packed: the exact integer a FedAvg weight in [0, 1] is encrypted as (a sum of them decrypts exactly)."""
+    return int(round(float(weight) * _qmax(params)))
+
+
 def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     lo = np.floor(x)
     return (lo + (rng.random(x.shape) < (x - lo))).astype(np.int64)
@@ -821,7 +830,7 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
         cts = _ckks_encrypt_slots(hc, vals)
         return _blob(hc, v.size, cts.shape[0], 1, _to_width(cts, hc.width))
     qmax = _qmax(p)
-    w_int = int(round(float(weight) * qmax))
+    w_int = weight_units(p, weight)
     rng = np.random.default_rng(seed)
     scaled = np.clip(v, -p["clip"], p["clip"]) * (w_int / p["clip"])
     ints = np.clip(_stochastic_round(scaled, rng), -qmax, qmax)
@@ -973,3 +982,53 @@ def decrypt_values(secret_ctx: bytes, blob: bytes, n: int | None = None) -> np.n
         raise HEError("use decrypt / decrypt_sum for fedavg blobs")
     vecs = ckks_vectors(hc, blob, n)
     return np.concatenate([np.asarray(v.decrypt(), dtype=np.float64) for v in vecs])
+
+
+# --------------------------------------------------------------------------- masking hooks (orchestrator.secagg)
+
+
+@dataclass(frozen=True)
+class MaskDomain:
+    """Where secure-aggregation masks of a fedavg blob live: one value per coefficient of each ciphertext's
+    first polynomial c0 (``count`` of them), uniform modulo the plaintext modulus ``modulus`` (bfv-packed: t,
+    the plaintext coefficients; ckks: the ring's q, the coefficients themselves), added scaled by q/t."""
+
+    count: int
+    modulus: int
+    q: int
+
+
+def mask_domain(public_ctx: bytes, n_values: int) -> MaskDomain:
+    hc = load_public_context(public_ctx)
+    if hc.mode != "fedavg":
+        raise HEError(f"masks go on fedavg blobs, not {hc.mode!r}")
+    n_ct = -(-int(n_values) // hc.per_ciphertext)
+    q = int(hc._cache["q"])
+    return MaskDomain(n_ct * hc.params["n"], hc.params["plain_modulus"] if hc.scheme == "bfv-packed" else q, q)
+
+
+def add_mask(public_ctx: bytes, blob: bytes, mask: np.ndarray, subtract: bool = False) -> bytes:
+    """``blob`` with ``round(q/t * mask)`` added to (or subtracted from) c0 of each ciphertext, mod q.
+
+    Decryption then yields plaintext + mask (mod t). A sum of such terms whose masks add up to 0 mod t
+    differs from the unmasked sum by a multiple of q plus a rounding error of at most 1/2 per term, far
+    below the decryption tolerance q/(2t), so masked sums decrypt exactly to the unmasked ones. The header
+    (value and party counts) is kept; the checksum is recomputed.
+    """
+    hc = load_public_context(public_ctx)
+    h, payload = _check(hc, blob, None)
+    dom = mask_domain(public_ctx, h.n_values)
+    m = np.asarray(mask, dtype=np.uint64).reshape(-1)
+    if m.size != dom.count or (m.size and int(m.max()) >= dom.modulus):
+        raise HEError(f"mask must be {dom.count} values below {dom.modulus}")
+    q, t = dom.q, dom.modulus
+    shift = m if t == q else ((m.astype(object) * q + t // 2) // t % q).astype(np.uint64)
+    if subtract:
+        shift = np.where(shift == 0, shift, np.uint64(q) - shift)
+    n = hc.params["n"]
+    coeffs = _fedavg_coeffs(hc, h, payload).copy().reshape(h.n_ct, 2, n)
+    c0 = coeffs[:, 0, :].reshape(-1)
+    qq = np.uint64(q)
+    c0 = np.where(c0 >= qq - shift, c0 - (qq - shift), c0 + shift)  # (c0 + shift) mod q, no overflow
+    coeffs[:, 0, :] = c0.reshape(h.n_ct, n)
+    return _blob(hc, h.n_values, h.n_ct, h.n_parties, _to_width(coeffs.reshape(-1), hc.width))

@@ -1,8 +1,14 @@
-"""Possession challenges from the CLI: the owner's listener answers; a stale dataset cannot; silence is slashed."""
+"""Possession challenges from the CLI: the owner's listener answers with a zero-knowledge proof that holds
+no record; a stale dataset cannot answer; silence is slashed."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
+
+from orchestrator import merkle
+from orchestrator.zk import prover
 
 DAY = 86_400
 
@@ -55,6 +61,31 @@ def test_challenge_of_unknown_data_is_refused(env, admin):
 def test_owner_cannot_challenge_itself(env, csv_file, register):
     data_id = register(csv_file, "dev3")
     assert "SelfChallenge" in env.fails("data", "challenge", str(data_id), account="dev3")
+
+
+def test_answered_challenge_calldata_holds_no_record_bytes(env, csv_file, register, admin):
+    data_id = register(csv_file, "dev5")
+    challenge = env.ok("data", "challenge", str(data_id), account="dev6")["challenge_id"]
+    admin.mine(3)
+
+    answer = env.ok("data", "answer", str(challenge), account="dev5")
+
+    assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is True
+    calldata = bytes(admin.w3.eth.get_transaction(answer["tx"]["tx_hash"])["input"])
+    assert len(calldata) == 4 + 32 * 9  # challenge id and the 8 words of a Groth16 proof, nothing else
+    for record in merkle.load_records(csv_file):
+        assert record not in calldata
+        for element in merkle.record_elements(record)[1:]:
+            assert element.to_bytes(32, "big") not in calldata
+
+
+def test_prover_refuses_a_record_the_tree_does_not_hold():
+    records = [b"1,a", b"2,b", b"3,c"]
+    tree = merkle.commit_records(records)
+    forged = [b"1,a", b"2,x", b"3,c"]
+    with pytest.raises(prover.ProverError, match="Assert Failed") as err:
+        prover.prove(prover.possession_input(tree, forged, [1, 0, 2, 1], binding=7))
+    assert "\n" not in str(err.value)
 
 
 def test_listen_says_seed_not_ready_in_one_line_and_prints_readable_events(env, csv_file, register, admin, caplog):
