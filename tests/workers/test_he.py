@@ -256,9 +256,9 @@ def test_masks_summing_to_zero_cancel_exactly_and_hide_each_update(scheme, ckks_
     blobs = [he.encrypt_update(pk, u, w, seed=i) for i, (u, w) in enumerate(zip(ups, ws))]
     dom = he.mask_domain(pk, 5000)
     rng = np.random.default_rng(5)
-    m0, m1 = (rng.integers(0, dom.modulus, dom.length, dtype=np.uint64) for _ in range(2))
-    m2 = (2 * dom.modulus - m0 - m1) % dom.modulus
-    masked = [he.add_mask(pk, b, m) for b, m in zip(blobs, (m0, m1, m2))]
+    m0, m1 = (rng.integers(0, dom.modulus, dom.count, dtype=np.uint64) for _ in range(2))
+    m2 = ((m0.astype(object) + m1) % dom.modulus).astype(np.uint64)  # owner 2 subtracts what 0 and 1 added
+    masked = [he.add_mask(pk, b, m, subtract=(i == 2)) for i, (b, m) in enumerate(zip(blobs, (m0, m1, m2)))]
     assert he.validate_ciphertext(pk, masked[0], 5000, n_parties=1)
     if scheme == "ckks":  # mod 2^32 the masked words sum to the same aggregate, byte for byte
         assert he.aggregate(pk, masked) == he.aggregate(pk, blobs)
@@ -267,7 +267,7 @@ def test_masks_summing_to_zero_cancel_exactly_and_hide_each_update(scheme, ckks_
     try:
         alone = he.decrypt_sum(sk, masked[0], 5000)[0]
         assert abs(np.corrcoef(alone, ups[0])[0, 1]) < 0.1
-    except he.HEError:  # bfv-packed: a masked slot does not even unpack into lanes
+    except he.HEError:  # bfv-packed: masked slots do not even unpack into lanes
         assert scheme == "bfv-packed"
     with pytest.raises(he.HEError, match="mask must be"):
         he.add_mask(pk, blobs[0], m0[:-1])

@@ -217,31 +217,27 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
 
 
 def mask_domain(public_ctx: bytes, n_values: int) -> MaskDomain:
-    """Where secure aggregation's masks for a ``n_values``-parameter update live (fedavg).
-
-    ``ckks``: one integer mod 2^32 per coefficient of c0 in the 2^32 format; ``bfv-packed``: one
-    residue mod the plaintext modulus t per slot. A mask is a vector of ``length`` integers in
-    ``[0, modulus)``; masks that sum to 0 mod ``modulus`` over the included owners cancel exactly.
-    """
+    """Where secure aggregation's masks for an ``n_values``-parameter update live (fedavg): see
+    :class:`MaskDomain`. A mask is ``count`` integers in ``[0, modulus)``."""
     hc = _fedavg_context(public_ctx, "mask_domain")
-    return hc.impl.mask_domain(hc, -(-(int(n_values) + 1) // hc.per_ciphertext))
+    return hc.impl.mask_domain(hc, -(-(int(n_values) + 1) // hc.per_ciphertext))  # (+1: the weight)
 
 
-def add_mask(public_ctx: bytes, blob: bytes, mask: np.ndarray) -> bytes:
-    """``blob`` with ``mask`` (in :func:`mask_domain`) added; header kept, checksum recomputed.
+def add_mask(public_ctx: bytes, blob: bytes, mask: np.ndarray, subtract: bool = False) -> bytes:
+    """``blob`` with ``mask`` (in :func:`mask_domain`) added to (or subtracted from) c0 of each ciphertext.
 
-    Deterministic and public-key only, so an owner masks its worker's ciphertext in its own process.
-    ``ckks`` adds the mask to c0 mod 2^32; ``bfv-packed`` adds it to the plaintext slots mod t
-    (SEAL's add_plain: exact, before lane unpacking).
+    Public-key only and deterministic, so an owner masks its worker's ciphertext in its own process. The
+    header (value and party counts) is kept; the checksum is recomputed.
     """
     hc = _fedavg_context(public_ctx, "add_mask")
     h, payload = _check(hc, blob, None)
     dom = hc.impl.mask_domain(hc, h.n_ct)
-    m = np.asarray(mask)
-    if m.shape != (dom.length,) or m.dtype.kind not in "ui" or (m.size and (int(m.min()) < 0 or
-                                                                             int(m.max()) >= dom.modulus)):
-        raise HEError(f"mask must be {dom.length} integers in [0, {dom.modulus})")
-    return _blob(hc, h.n_values, h.n_ct, h.n_parties, hc.impl.add_mask(hc, h.n_ct, payload, m))
+    m = np.asarray(mask).reshape(-1)
+    if m.size != dom.count or m.dtype.kind not in "ui" or (m.size and (int(m.min()) < 0 or
+                                                                        int(m.max()) >= dom.modulus)):
+        raise HEError(f"mask must be {dom.count} values below {dom.modulus}")
+    return _blob(hc, h.n_values, h.n_ct, h.n_parties,
+                 hc.impl.add_mask(hc, h.n_ct, payload, m.astype(np.uint64), subtract))
 
 
 # --------------------------------------------------------------------------- aggregation

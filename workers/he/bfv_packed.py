@@ -220,20 +220,22 @@ class BfvPacked(Scheme):
         return ints[:-1].astype(np.float64) * (hc.params["clip"] / q_max), float(ints[-1] / q_max)
 
     def mask_domain(self, hc, n_ct):
-        return MaskDomain(hc.params["plain_modulus"], n_ct * hc.params["n"])  # one residue mod t per slot
+        return MaskDomain(n_ct * hc.params["n"], hc.params["plain_modulus"], hc._cache["q"])
 
-    def add_mask(self, hc, n_ct, payload, mask):
-        """Exact plaintext-domain addition: slot s of ciphertext c gains ``mask[c*N + s]`` mod t."""
+    def add_mask(self, hc, n_ct, payload, mask, subtract):
+        """c0 +- round(q/t * mask) mod q: decryption yields plaintext +- mask (mod t). A sum whose masks add
+        up to 0 mod t differs from the unmasked sum by a multiple of q plus at most 1/2 per term, far below
+        the decryption tolerance q/(2t): masked sums decrypt exactly to the unmasked ones."""
+        q, t = hc._cache["q"], hc.params["plain_modulus"]
+        shift = ((mask.astype(object) * q + t // 2) // t % q).astype(np.uint64)  # exact: q * t > 2^64
+        if subtract:
+            shift = np.where(shift == 0, shift, np.uint64(q) - shift)
         n = hc.params["n"]
-        ev, encoder = self._tools(hc)
-        coeffs = self._coeffs(hc, n_ct, payload)
-        out = np.empty((n_ct, 2 * n), dtype=np.uint64)
-        for i, row in enumerate(np.asarray(mask, dtype=np.uint64).reshape(n_ct, n)):
-            ct, pt = self._load_ct(hc, coeffs[i * 2 * n:(i + 1) * 2 * n]), seal.Plaintext()
-            encoder.encode(row.tolist(), pt)
-            ev.add_plain_inplace(ct, pt)
-            out[i] = seal_io.coefficients(ct, n)
-        return out.astype("<u8").tobytes()
+        coeffs = self._coeffs(hc, n_ct, payload).reshape(n_ct, 2, n).copy()
+        c0 = coeffs[:, 0, :].reshape(-1)
+        qq = np.uint64(q)
+        coeffs[:, 0, :] = np.where(c0 >= qq - shift, c0 - (qq - shift), c0 + shift).reshape(n_ct, n)  # no overflow
+        return coeffs.tobytes()
 
 
 def sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:

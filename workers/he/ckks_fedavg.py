@@ -187,12 +187,16 @@ class CkksFedAvg(Scheme):
         return vals[:-1], float(vals[-1])
 
     def mask_domain(self, hc, n_ct):
-        return MaskDomain(WORD, n_ct * hc.params["n"])  # one word per coefficient of c0
+        return MaskDomain(n_ct * hc.params["n"], WORD, WORD)  # one word per coefficient of c0
 
-    def add_mask(self, hc, n_ct, payload, mask):
+    def add_mask(self, hc, n_ct, payload, mask, subtract):
         n = hc.params["n"]
         arr = np.frombuffer(payload, dtype="<u4").reshape(n_ct, 2, n).copy()
-        arr[:, 0, :] += mask.astype(np.uint32).reshape(n_ct, n)  # c0 += mask (mod 2^32)
+        m = mask.astype(np.uint32).reshape(n_ct, n)
+        if subtract:
+            arr[:, 0, :] -= m  # c0 -= mask (mod 2^32)
+        else:
+            arr[:, 0, :] += m  # c0 += mask (mod 2^32)
         return arr.tobytes()
 
 

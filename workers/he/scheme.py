@@ -44,10 +44,17 @@ class HEContext:
 
 @dataclass(frozen=True)
 class MaskDomain:
-    """Where a pairwise mask lives: ``length`` integers mod ``modulus`` (see :func:`workers.he.add_mask`)."""
+    """Where secure-aggregation masks of a fedavg blob live: ``count`` values in ``[0, modulus)``, one per
+    coefficient of each ciphertext's first polynomial c0, added to c0 (mod ``q``) scaled by ``q / modulus``.
 
+    ``ckks`` (2^32 format): ``modulus == q == 2^32``, the mask is added to the words themselves;
+    ``bfv-packed``: ``modulus`` is the plaintext modulus t (the mask is a plaintext polynomial mod t), ``q``
+    the ciphertext modulus. Masks summing to 0 mod ``modulus`` over the included owners cancel exactly.
+    """
+
+    count: int
     modulus: int
-    length: int
+    q: int
 
 
 class Scheme:
@@ -98,5 +105,5 @@ class Scheme:
     def mask_domain(self, hc: HEContext, n_ct: int) -> MaskDomain:
         raise NotImplementedError
 
-    def add_mask(self, hc: HEContext, n_ct: int, payload, mask: np.ndarray) -> bytes:
+    def add_mask(self, hc: HEContext, n_ct: int, payload, mask: np.ndarray, subtract: bool) -> bytes:
         raise NotImplementedError
