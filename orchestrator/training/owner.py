@@ -1,4 +1,4 @@
-"""Data owner: on RoundStarted of a job it joined, compute its update (per the job's mode), encrypt, store, commit."""
+"""Data owner: on RoundStarted of a job it joined, have its worker compute, encrypt and store its update; commit it."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +10,7 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import payloads
 from orchestrator.training.agent import Agent
 from orchestrator.training.commitments import blob_hash, job_info, now
-from orchestrator.training.modes import context_arg, handler_for
+from orchestrator.training.modes import handler_for
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +64,14 @@ class DataOwnerAgent(Agent):
             return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        blob, n_samples = handler.owner_update(self, spec, context_arg(self, job.context_cid), rnd, p["index"],
-                                               row.payload["global_model_cid"], ref, self.task_id(row))
+        up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
+                                  row.payload["global_model_cid"], ref)
+        cid, digest = up.cid, bytes.fromhex(up.sha256)  # the worker stored the ciphertext itself
         if self.tamper is not None:
-            blob = self.tamper(job_id, rnd, blob)
-        cid = self.storage.add_bytes(blob)
+            blob = self.tamper(job_id, rnd, self.storage.get(cid))
+            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         try:
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, n_samples)
+            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, up.n_samples)
         except ContractRevert as exc:
             if exc.error != "UpdateAlreadySubmitted":
                 raise

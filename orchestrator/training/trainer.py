@@ -164,7 +164,8 @@ class TrainerAgent(Agent):
             self.chain.increase_time(rs.challenge_end - t + 1)
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        step = handler.trainer_step(self, job, spec, rs, self.task_id(row))
+        rc = self.round_context(job.context_cid, self.task_id(row), keys=self.keys, test_ref=self.test_ref)
+        step = handler.trainer_step(rc, job, spec, rs)  # decrypts here, in the trainer's own process
         self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(),
                                         verified))
         if step.result is not None:

@@ -18,5 +18,9 @@ class CiphertextRejected(HEError):
     """
 
     def __init__(self, message: str, index: int | None = None):
-        super().__init__(message if index is None else f"blob {index}: {message}")
-        self.index = index
+        # args stay (message, index): Celery rebuilds a task's exception from them on the caller's side
+        super().__init__(*((message,) if index is None else (message, index)))
+        self.reason, self.index = message, index
+
+    def __str__(self) -> str:
+        return self.reason if self.index is None else f"blob {self.index}: {self.reason}"
