@@ -32,7 +32,7 @@ from .bfv_packed import BfvPacked
 from .ckks_fedavg import CkksFedAvg
 from .ckks_vectors import CkksVectors
 from .envelope import MODES, BlobHeader, fingerprint, open_context, pack_context, pack_header, read_header
-from .envelope import BLOB_HEAD
+from .envelope import BLOB_HEAD, checksum
 from .errors import CiphertextRejected, ContextRejected, HEError
 from .scheme import HEContext, MaskDomain, Scheme
 
@@ -134,9 +134,10 @@ def _blob(hc: HEContext, n_values: int, n_ct: int, n_parties: int, payload: byte
     return pack_header(hc.mode, hc.scheme, n_values, n_ct, n_parties, payload, hc.fingerprint) + payload
 
 
-def _check(hc: HEContext, blob: bytes, n_values: int | None, index: int | None = None
+def _check(hc: HEContext, blob: bytes, n_values: int | None, index: int | None = None, crc: bool = True
            ) -> tuple[BlobHeader, memoryview]:
-    """The header and payload of ``blob`` after every check that needs no decryption."""
+    """The header and payload of ``blob`` after every check that needs no decryption (``crc=False``: all
+    but the checksum, which the caller verifies on the sum)."""
     try:
         h = read_header(blob)
         if h.mode != hc.mode:
@@ -157,8 +158,7 @@ def _check(hc: HEContext, blob: bytes, n_values: int | None, index: int | None =
             raise CiphertextRejected(
                 f"ciphertext sums {h.n_parties} parties; the context allows 1..{hc.params['max_parties']}")
         payload = memoryview(blob)[BLOB_HEAD.size:]
-        if pack_header(h.mode, h.scheme, h.n_values, h.n_ct, h.n_parties, payload, h.fingerprint) != \
-                bytes(blob[:BLOB_HEAD.size]):
+        if crc and checksum(payload) != h.checksum:
             raise CiphertextRejected("ciphertext payload is garbled (checksum mismatch)")
         hc.impl.check_payload(hc, h, payload)
     except CiphertextRejected as e:
@@ -251,9 +251,10 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
     hc = load_public_context(public_ctx)
     if not blobs:
         raise HEError("nothing to aggregate")
+    linear = hc.impl.linear  # checksums add up: one pass over the sum checks every input
     heads, payloads = [], []
     for i, b in enumerate(blobs):
-        h, payload = _check(hc, b, n_values, index=i)
+        h, payload = _check(hc, b, n_values, index=i, crc=not linear)
         n_values = h.n_values
         heads.append(h)
         payloads.append(payload)
@@ -261,7 +262,18 @@ def aggregate(public_ctx: bytes, blobs: Sequence[bytes], n_values: int | None = 
     if parties > hc.params["max_parties"]:
         raise CiphertextRejected(
             f"aggregate would sum {parties} parties; the context allows {hc.params['max_parties']}")
-    return _blob(hc, n_values, heads[0].n_ct, parties, hc.impl.add(hc, heads[0].n_ct, payloads))
+    n_ct = heads[0].n_ct
+    if not linear:
+        return _blob(hc, n_values, n_ct, parties, hc.impl.add(hc, n_ct, payloads))
+    out = bytearray(BLOB_HEAD.size + len(payloads[0]))
+    hc.impl.add(hc, n_ct, payloads, memoryview(out)[BLOB_HEAD.size:])
+    crc = sum(h.checksum for h in heads) % (1 << 32)
+    if checksum(memoryview(out)[BLOB_HEAD.size:]) != crc:
+        for i, b in enumerate(blobs):  # name the garbled input
+            _check(hc, b, n_values, index=i)
+        raise CiphertextRejected("ciphertext payloads are garbled (checksum mismatch)")
+    out[:BLOB_HEAD.size] = pack_header(hc.mode, hc.scheme, n_values, n_ct, parties, None, hc.fingerprint, crc)
+    return bytes(out)
 
 
 # --------------------------------------------------------------------------- decryption

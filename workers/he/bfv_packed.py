@@ -137,7 +137,7 @@ class BfvPacked(Scheme):
         if arr.size and int(arr.max()) >= hc._cache["q"]:
             raise CiphertextRejected("ciphertext coefficient out of range (garbled or foreign ciphertext)")
 
-    def add(self, hc, n_ct, payloads):
+    def add(self, hc, n_ct, payloads, out=None):
         return sum_mod([np.frombuffer(p, dtype="<u8") for p in payloads], np.uint64(hc._cache["q"])).tobytes()
 
     # -- plaintext packing --

@@ -62,6 +62,7 @@ def error_std(n: int, scale_bits: int, parties: int) -> float:
 
 class CkksFedAvg(Scheme):
     name = "ckks"
+    linear = True
     OPTIONS = ("scale_bits", "max_parties", "clip", "poly_degree")
 
     def make_params(self, mode, n_params, options):
@@ -135,11 +136,16 @@ class CkksFedAvg(Scheme):
         if len(payload) != want:
             raise CiphertextRejected(f"payload is {len(payload)} bytes, expected {want} for {h.n_ct} ciphertexts")
 
-    def add(self, hc, n_ct, payloads):
-        acc = np.frombuffer(payloads[0], dtype="<u4").copy()
-        for p in payloads[1:]:
-            np.add(acc, np.frombuffer(p, dtype="<u4"), out=acc)  # wraps mod 2^32: the ring's addition
-        return acc.tobytes()
+    def add(self, hc, n_ct, payloads, out=None):
+        words = [np.frombuffer(p, dtype="<u4") for p in payloads]
+        acc = np.empty_like(words[0]) if out is None else np.frombuffer(out, dtype="<u4")
+        if len(words) == 1:
+            acc[:] = words[0]
+        else:
+            np.add(words[0], words[1], out=acc)  # wraps mod 2^32: the ring's addition
+        for w in words[2:]:
+            np.add(acc, w, out=acc)
+        return acc.tobytes() if out is None else None
 
     def encrypt_update(self, hc, clipped, weight, seed):
         n = hc.params["n"]

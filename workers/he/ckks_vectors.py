@@ -62,7 +62,7 @@ class CkksVectors(Scheme):
     def check_payload(self, hc, h, payload):
         vectors_of(hc, h.n_ct, h.n_values, payload)
 
-    def add(self, hc, n_ct, payloads):
+    def add(self, hc, n_ct, payloads, out=None):
         total = None
         for i, p in enumerate(payloads):
             vecs = vectors_of(hc, n_ct, None, p, index=i)

@@ -61,6 +61,8 @@ class Scheme:
     """One homomorphic scheme: parameters, keys, payload format, sum, decryption, masking."""
 
     name = ""
+    #: the payload of a sum is the word-wise sum mod 2^32 of the payloads (so are the checksums)
+    linear = False
 
     # -- parameters and keys --
     def make_params(self, mode: str, n_params: int | None, options: dict) -> dict:
@@ -89,8 +91,9 @@ class Scheme:
         """Raise ``CiphertextRejected`` unless ``payload`` holds the ciphertexts header ``h`` announces."""
         raise NotImplementedError
 
-    def add(self, hc: HEContext, n_ct: int, payloads: Sequence) -> bytes:
-        """The payload of the sum of ``payloads`` (each already checked); deterministic."""
+    def add(self, hc: HEContext, n_ct: int, payloads: Sequence, out=None) -> bytes | None:
+        """The payload of the sum of ``payloads`` (each already checked); deterministic. A linear scheme
+        writes it into the writable buffer ``out`` instead when one is given."""
         raise NotImplementedError
 
     # -- fedavg --
