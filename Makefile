@@ -3,13 +3,15 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 PYTHON ?= python3
 
-.PHONY: setup test test-sol test-py abi abi-check snapshot slither test-deep
+.PHONY: setup test test-sol test-py abi abi-check snapshot slither test-deep dapp-vendor dapp-check
 
 setup:
 	npm ci --no-audit --no-fund
 	$(PYTHON) -m pip install -e '.[dev]'
+	# the dApp's browser tests drive Debian's chromium (never `playwright install`: it downloads browsers)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: abi-check test-sol slither test-py
+test: abi-check dapp-check test-sol slither test-py
 
 test-sol:
 	forge test
@@ -27,6 +29,14 @@ abi:
 abi-check:
 	forge build
 	$(PYTHON) scripts/export_abi.py --check
+
+# Regenerate dapp/vendor/ from the pinned npm packages (committed: the page needs no bundler).
+dapp-vendor:
+	$(PYTHON) scripts/vendor_dapp.py
+
+# Fails when dapp/vendor/ differs from what the versions pinned in package-lock.json give.
+dapp-check:
+	$(PYTHON) scripts/vendor_dapp.py --check
 
 snapshot:
 	forge snapshot --match-test 'test_gas_'

@@ -13,6 +13,7 @@ from orchestrator.commands import (
     access,
     account,
     chain,
+    dapp,
     data,
     demo,
     deploy,
@@ -77,6 +78,7 @@ cli.add_command(rewards.group)
 cli.add_command(runtime.listen)
 cli.add_command(runtime.worker)
 cli.add_command(demo.command)
+cli.add_command(dapp.command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from eth_utils import to_checksum_address
+from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 
 from orchestrator.chain import Chain, ContractRecord, Deployment
 from orchestrator.config import LOCAL_CHAIN_ID
@@ -83,6 +83,17 @@ SETTERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Staking", "setFreezeRegistry", ("Regulator",)),
     ("Staking", "setGovernance", ("Governance",)),
     ("JobMarket", "setDependencies", ("Rewards", "Regulator", TREASURY)),
+]
+
+#: (contract, function): the (target, selector) pairs a ParamChange referendum may call, seeded into
+#: Governance's allowlist (Governance's own setParams / setCallAllowed are allowed by its constructor)
+GOVERNED_CALLS: list[tuple[str, str]] = [
+    ("Staking", "setThawingPeriod"), ("Staking", "setMinStake"),
+    ("Rewards", "setRewardsDuration"), ("Rewards", "setUsageBonusBps"), ("Rewards", "setVestingDuration"),
+    ("Regulator", "setFreezeDuration"), ("Regulator", "freezeByReferendum"), ("Regulator", "unfreeze"),
+    ("ModelMarket", "setFeeSplit"),
+    ("JobMarket", "setParams"), ("JobMarket", "resolveDispute"),
+    ("PossessionChallenges", "setParams"),
 ]
 
 #: parameter roles of every contract, also handed to Governance (ParamChange referenda reach them).
@@ -205,8 +216,12 @@ def live_deployment(chain: Chain) -> Deployment | None:
     return None
 
 
+def _function_abi(chain: Chain, contract: str, fn: str) -> dict | None:
+    return next((e for e in chain.registry.abi(contract) if e.get("type") == "function" and e.get("name") == fn), None)
+
+
 def _has_function(chain: Chain, contract: str, fn: str) -> bool:
-    return any(e.get("type") == "function" and e.get("name") == fn for e in chain.registry.abi(contract))
+    return _function_abi(chain, contract, fn) is not None
 
 
 def deploy_suite(
@@ -279,6 +294,17 @@ def _wire(chain: Chain, dep: Deployment, report: DeployReport, step: Callable[[s
         args = [treasury if a == TREASURY else present[a].address for a in arg_names]
         chain.transact(f"{contract}.{fn}", *args, label=label)
         report.wiring.append(label)
+    if "Governance" in present and _has_function(chain, "Governance", "setCallAllowed"):
+        for contract, fn in GOVERNED_CALLS:
+            label = f"Governance allows {contract}.{fn}"
+            entry = _function_abi(chain, contract, fn) if contract in present else None
+            if entry is None:
+                report.skipped.append(label)
+                continue
+            step(label)
+            chain.transact("Governance.setCallAllowed", present[contract].address,
+                           function_abi_to_4byte_selector(entry), True, label=label)
+            report.wiring.append(label)
     if "Governance" in present:
         for contract in present:
             for role in GOVERNANCE_ROLES:

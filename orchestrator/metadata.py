@@ -47,13 +47,18 @@ class PortfolioEntry:
 
 @dataclass(frozen=True)
 class Lineage:
-    """Where a $Model comes from: its training job, portfolio, rounds, weights and metrics."""
+    """Where a $Model comes from: its training job, portfolio, rounds, weights and metrics.
+
+    ``per_round`` holds the trainer's evaluation after each round (``{"round": 1, "accuracy": .., "loss": ..}``),
+    which the dApp draws as a chart.
+    """
 
     job_id: int
     portfolio_id: int
     rounds: int
     weights_cid: str
     metrics: Mapping[str, float] = field(default_factory=dict)
+    per_round: Sequence[Mapping[str, float]] = ()
 
 
 @cache
@@ -200,6 +205,7 @@ def build_model_metadata(
             "rounds": lineage.rounds,
             "weights_cid": lineage.weights_cid,
             "metrics": dict(lineage.metrics),
+            **({"per_round": [dict(r) for r in lineage.per_round]} if lineage.per_round else {}),
         },
         "framework": framework,
         "mode": mode,

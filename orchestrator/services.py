@@ -24,7 +24,7 @@ from typing import Iterator
 from orchestrator.config import LOCAL_CHAIN_ID, PROJECT_ROOT, Settings
 from orchestrator.errors import ServiceError
 
-ANVIL_HARDFORK = "cancun"
+ANVIL_HARDFORK = "shanghai"
 ANVIL_ACCOUNTS = 20
 ANVIL_BALANCE_ETH = 10_000
 
@@ -174,7 +174,7 @@ def start_anvil(
     block_time: float | None = None,
     timeout: float = 20.0,
 ) -> ServiceStatus:
-    """Start Anvil (chain id 31337, hardfork cancun) unless one already answers; wait for its RPC.
+    """Start Anvil (chain id 31337, hardfork shanghai) unless one already answers; wait for its RPC.
 
     Its state lives in memory for as long as it runs.
     """

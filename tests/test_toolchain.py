@@ -37,3 +37,12 @@ def test_wrapper_reports_the_pinned_version():
     version = subprocess.run([str(WRAPPER), "--version"], capture_output=True, text=True, check=True).stdout
     pinned = json.loads((ROOT / "node_modules" / "solc" / "package.json").read_text())["version"]
     assert f"Version: {pinned}+commit" in version
+
+
+
+def test_foundry_profiles_target_shanghai():
+    """Ganache 7.9 stops at shanghai: cancun-only opcodes (MCOPY, TSTORE) break it."""
+    import tomllib
+
+    profiles = tomllib.loads((ROOT / "foundry.toml").read_text())["profile"]
+    assert {name: p.get("evm_version") for name, p in profiles.items()} == {name: "shanghai" for name in profiles}

@@ -6,7 +6,9 @@ import {IAccessRegistry} from "../interfaces/IAccessRegistry.sol";
 import {IDataNFT} from "../interfaces/IDataNFT.sol";
 
 /// @title AccessRegistry: data-sharing requests, approvals and credentials for $Data (seed 002).
-/// @dev The current owner of a $Data decides; credentials expire and can be revoked.
+/// @dev The current owner of a $Data decides; credentials expire and can be revoked. Only the latest
+/// credential of a (data, user) pair counts: a new approval supersedes the older ones, and revoking
+/// the latest leaves the user without access rather than reviving an older credential.
 contract AccessRegistry is AccessControl, IAccessRegistry {
     /// @notice Longest access a single credential may grant.
     uint64 public constant MAX_DURATION = 365 days;
@@ -111,7 +113,8 @@ contract AccessRegistry is AccessControl, IAccessRegistry {
     /// @inheritdoc IAccessRegistry
     function isValid(uint256 credentialId) public view returns (bool) {
         Credential storage c = _credentials[credentialId];
-        return c.holder != address(0) && !c.revoked && block.timestamp < c.expiresAt;
+        return c.holder != address(0) && !c.revoked && block.timestamp < c.expiresAt
+            && _latest[c.dataId][c.holder] == credentialId;
     }
 
     /// @inheritdoc IAccessRegistry
@@ -152,6 +155,8 @@ contract AccessRegistry is AccessControl, IAccessRegistry {
 
     function _checkValid(uint256 credentialId, Credential storage c) private view {
         if (c.revoked) revert CredentialRevoked(credentialId);
+        uint256 latest = _latest[c.dataId][c.holder];
+        if (latest != credentialId) revert CredentialSuperseded(credentialId, latest);
         if (block.timestamp >= c.expiresAt) revert CredentialExpired(credentialId, c.expiresAt);
     }
 }

@@ -16,13 +16,21 @@ import {IRegulator} from "../interfaces/IRegulator.sol";
 /// does not vote, and withdrawing later does not erase a vote. A referendum succeeds with a quorum of
 /// the total stake at the snapshot and a strict majority of the votes cast; it runs after a timelock,
 /// executed by anyone. Governance holds the admin / PARAMS roles of the suite, so ParamChange reaches
-/// every governed setter, including its own (through `setParams`).
+/// every governed setter, including its own (through `setParams`), but only the (target, selector) pairs
+/// on its allowlist, and never the token that holds the escrowed deposits.
+/// A slash proposal escrows the proposer's deposit, forfeited unless the slash passes; it holds the
+/// accused position at most once per fault, and never for more than MAX_UNPASSED_HOLD in total until a
+/// slash on that position passes.
 contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     uint256 private constant _BPS = 10_000;
     /// @notice Cap on the proposer's share of a slash.
     uint256 public constant MAX_SLASH_REWARD_BPS = 5_000;
+    /// @notice How long a succeeded referendum stays executable after its timelock.
+    uint256 public constant EXECUTION_WINDOW = 7 days;
+    /// @notice Cap on the total time slash proposals may hold one position without a passing slash.
+    uint256 public constant MAX_UNPASSED_HOLD = 30 days;
 
     IERC20 public immutable token;
     IStaking public immutable staking;
@@ -32,8 +40,6 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     uint256 public votingDelay = 1 days;
     uint256 public votingPeriod = 5 days;
     uint256 public timelock = 2 days;
-    /// @notice How long a succeeded referendum stays executable after its timelock.
-    uint256 public executionWindow = 7 days;
     uint256 public quorumBps = 2_000;
     uint256 public proposalDeposit = 100e18;
     /// @notice A slash must name a fault at most this old at proposal time.
@@ -44,17 +50,30 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     mapping(uint256 id => Proposal) private _proposals;
     mapping(uint256 id => mapping(address voter => bool)) private _voted;
 
+    /// @notice May seed the call allowlist until it renounces (the deployer); zero afterwards.
+    address public setupAdmin;
+    /// @notice Whether a ParamChange may call `selector` on `target`.
+    mapping(address target => mapping(bytes4 selector => bool)) public callAllowed;
+    /// @notice Whether a fault (party, role, assetId, faultTime) already placed its hold.
+    mapping(bytes32 fault => bool) public faultHeld;
+    /// @notice Seconds of hold slash proposals placed on a position since its last passed slash.
+    mapping(bytes32 position => uint256) public holdUsed;
+
     /// @param token_ CapToken (deposits)
     /// @param staking_ Staking (snapshots, slashing)
     /// @param regulatorRegistry_ the Regulator contract (Governance must hold its GOVERNOR_ROLE)
     /// @param treasury_ receives forfeited deposits
-    constructor(IERC20 token_, IStaking staking_, IRegulator regulatorRegistry_, address treasury_) {
+    /// @param admin seeds the call allowlist (`setCallAllowed`) until `renounceSetup`
+    constructor(IERC20 token_, IStaking staking_, IRegulator regulatorRegistry_, address treasury_, address admin) {
         if (treasury_ == address(0) || address(staking_) == address(0)) revert ZeroAddress();
         token = token_;
         staking = staking_;
         regulatorRegistry = regulatorRegistry_;
         treasury = treasury_;
+        setupAdmin = admin;
         _checkThawing(votingDelay, votingPeriod, timelock);
+        _allow(address(this), this.setParams.selector, true);
+        _allow(address(this), this.setCallAllowed.selector, true);
     }
 
     modifier onlySelf() {
@@ -66,7 +85,7 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
 
     /// @inheritdoc IGovernance
     /// @dev Also holds the position against withdrawal until the referendum can no longer execute,
-    /// so neither thawing nor withdrawing escapes the slash.
+    /// so neither thawing nor withdrawing escapes the slash: once per fault, within MAX_UNPASSED_HOLD.
     function proposeSlash(
         address party,
         IStaking.Role role,
@@ -79,7 +98,11 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         uint256 earliest = block.timestamp > statuteOfLimitations ? block.timestamp - statuteOfLimitations : 0;
         if (faultTime < earliest || faultTime > block.timestamp) revert FaultTimeBarred(faultTime, earliest);
         id = _propose(Kind.Slash, abi.encode(party, role, assetId, amount), evidenceCid);
-        staking.hold(party, role, assetId, _proposals[id].readyAt + executionWindow);
+        bytes32 fault = keccak256(abi.encode(party, role, assetId, faultTime));
+        if (!faultHeld[fault]) {
+            faultHeld[fault] = true;
+            _hold(id, party, role, assetId);
+        }
     }
 
     /// @inheritdoc IGovernance
@@ -89,6 +112,7 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         returns (uint256 id)
     {
         if (target.code.length == 0) revert BadTarget(target);
+        _checkCall(target, data);
         id = _propose(Kind.ParamChange, abi.encode(target, data), descriptionCid);
     }
 
@@ -131,9 +155,12 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         if (p.kind == Kind.Slash) {
             (address party, IStaking.Role role, uint256 assetId, uint256 amount) =
                 abi.decode(p.action, (address, IStaking.Role, uint256, uint256));
+            // a passed slash judged the position: its hold budget starts afresh
+            holdUsed[_positionKey(party, role, assetId)] = 0;
             result = abi.encode(staking.slash(party, role, assetId, amount, p.proposer, slashRewardBps));
         } else if (p.kind == Kind.ParamChange) {
             (address target, bytes memory data) = abi.decode(p.action, (address, bytes));
+            _checkCall(target, data); // the allowlist may have shrunk since the proposal
             result = Address.functionCall(target, data);
         } else {
             regulatorRegistry.setRegulator(abi.decode(p.action, (address)));
@@ -142,10 +169,37 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     }
 
     /// @inheritdoc IGovernance
+    /// @dev A slash deposit comes back only through `execute`: it is forfeited once the slash is
+    /// Defeated or Expired, and cannot be settled while the slash may still execute.
     function settleDeposit(uint256 id) external nonReentrant {
         Proposal storage p = _get(id);
         if (p.depositSettled || block.timestamp < p.voteEnd) revert DepositNotSettleable(id);
-        _settleDeposit(id, p, _quorumReached(p));
+        if (p.kind == Kind.Slash) {
+            if (state(id) == State.Succeeded) revert DepositNotSettleable(id);
+            _settleDeposit(id, p, false);
+        } else {
+            _settleDeposit(id, p, _quorumReached(p));
+        }
+    }
+
+    // ---------------------------------------------------------------- call allowlist
+
+    /// @notice Allow or forbid ParamChange calls of `selector` on `target`; by referendum, or by the
+    /// setup admin before it renounces. The token (escrowed deposits) and Staking's slash / hold are
+    /// never allowed: those go through `proposeSlash` and its rules.
+    function setCallAllowed(address target, bytes4 selector, bool allowed) external {
+        if (msg.sender != address(this) && (msg.sender != setupAdmin || setupAdmin == address(0))) {
+            revert NotSetupAdmin(msg.sender);
+        }
+        _allow(target, selector, allowed);
+    }
+
+    /// @notice The setup admin gives up seeding the allowlist; only referenda change it afterwards.
+    function renounceSetup() external {
+        address admin = setupAdmin;
+        if (msg.sender != admin || admin == address(0)) revert NotSetupAdmin(msg.sender);
+        setupAdmin = address(0);
+        emit SetupRenounced(admin);
     }
 
     // ---------------------------------------------------------------- parameters (through referenda)
@@ -192,7 +246,7 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         if (block.timestamp < p.voteStart) return State.Pending;
         if (block.timestamp < p.voteEnd) return State.Active;
         if (!_quorumReached(p) || p.forVotes <= p.againstVotes) return State.Defeated;
-        if (block.timestamp >= uint256(p.readyAt) + executionWindow) return State.Expired;
+        if (block.timestamp >= uint256(p.readyAt) + EXECUTION_WINDOW) return State.Expired;
         return State.Succeeded;
     }
 
@@ -218,6 +272,7 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         p.proposer = msg.sender;
         p.kind = kind;
         p.snapshot = uint48(snapshot);
+        p.quorumBps = uint16(quorumBps); // <= _BPS (setParams); later changes do not reach this proposal
         p.voteStart = SafeCast.toUint48(voteStart);
         p.voteEnd = SafeCast.toUint48(voteEnd);
         p.readyAt = SafeCast.toUint48(voteEnd + timelock);
@@ -228,6 +283,44 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         if (deposit != 0) token.safeTransferFrom(msg.sender, address(this), deposit);
     }
 
+    /// @dev Holds the accused position until the slash can no longer execute, clamped to what is left of
+    /// its MAX_UNPASSED_HOLD budget and to Staking's per-hold cap. Only the extension beyond the
+    /// position's current hold is counted.
+    function _hold(uint256 id, address party, IStaking.Role role, uint256 assetId) private {
+        bytes32 key = _positionKey(party, role, assetId);
+        uint256 current = staking.positionOf(party, role, assetId).heldUntil;
+        uint256 from = current > block.timestamp ? current : block.timestamp;
+        uint256 until = uint256(_proposals[id].readyAt) + EXECUTION_WINDOW;
+        uint256 maxUntil = block.timestamp + staking.MAX_HOLD();
+        if (until > maxUntil) until = maxUntil;
+        uint256 used = holdUsed[key];
+        uint256 room = MAX_UNPASSED_HOLD - used; // used <= MAX_UNPASSED_HOLD by construction
+        if (until > from + room) until = from + room;
+        if (until <= from) return;
+        used += until - from;
+        holdUsed[key] = used;
+        emit SlashHoldPlaced(id, party, role, assetId, until, used);
+        staking.hold(party, role, assetId, until);
+    }
+
+    function _checkCall(address target, bytes memory data) private view {
+        bytes4 selector = bytes4(data);
+        if (data.length < 4 || !callAllowed[target][selector]) revert CallNotAllowed(target, selector);
+    }
+
+    function _allow(address target, bytes4 selector, bool allowed) private {
+        if (
+            target == address(token)
+                || (target == address(staking) && (selector == IStaking.slash.selector || selector == IStaking.hold.selector))
+        ) revert UnsafeCall(target, selector);
+        callAllowed[target][selector] = allowed;
+        emit CallAllowed(target, selector, allowed);
+    }
+
+    function _positionKey(address party, IStaking.Role role, uint256 assetId) private pure returns (bytes32) {
+        return keccak256(abi.encode(party, role, assetId));
+    }
+
     function _get(uint256 id) private view returns (Proposal storage p) {
         p = _proposals[id];
         if (p.proposer == address(0)) revert UnknownProposal(id);
@@ -236,7 +329,7 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     function _quorumReached(Proposal storage p) private view returns (bool) {
         uint256 total = p.totalStakeAtSnapshot;
         if (total == 0) return false;
-        return (uint256(p.forVotes) + p.againstVotes) * _BPS >= total * quorumBps;
+        return (uint256(p.forVotes) + p.againstVotes) * _BPS >= total * p.quorumBps;
     }
 
     function _settleDeposit(uint256 id, Proposal storage p, bool returned) private {

@@ -51,6 +51,8 @@ interface IAccessRegistry {
     error CredentialRevoked(uint256 credentialId);
     /// @notice Thrown when a credential has expired.
     error CredentialExpired(uint256 credentialId, uint256 expiredAt);
+    /// @notice Thrown when a newer credential for the same (data, user) replaced this one.
+    error CredentialSuperseded(uint256 credentialId, uint256 latestId);
     /// @notice Thrown when the caller does not hold the credential.
     error NotCredentialHolder(address caller, uint256 credentialId);
 

@@ -30,6 +30,7 @@ interface IGovernance {
         bool executed;
         bool depositSettled;
         uint48 snapshot;
+        uint16 quorumBps;
         uint48 voteStart;
         uint48 voteEnd;
         uint48 readyAt;
@@ -66,6 +67,12 @@ interface IGovernance {
     error BadTarget(address target);
     /// @notice Thrown when the regulator address is zero.
     error ZeroAddress();
+    /// @notice Thrown when a ParamChange calls a (target, selector) pair that is not on the allowlist.
+    error CallNotAllowed(address target, bytes4 selector);
+    /// @notice Thrown when a call that could move escrowed deposits or bypass slash rules is allowlisted.
+    error UnsafeCall(address target, bytes4 selector);
+    /// @notice Thrown when the caller may not change the allowlist.
+    error NotSetupAdmin(address caller);
 
     /// @notice Emitted when a referendum opens.
     /// @param id the referendum
@@ -102,6 +109,24 @@ interface IGovernance {
     /// @param amount the deposit
     /// @param returned whether it went back to the proposer
     event DepositSettled(uint256 indexed id, address indexed to, uint256 amount, bool returned);
+    /// @notice Emitted when a slash proposal holds the accused position.
+    /// @param id the referendum
+    /// @param party the accused
+    /// @param role the position's role
+    /// @param assetId the position's asset
+    /// @param until the end of the hold
+    /// @param holdUsed seconds of hold placed on the position since its last passed slash
+    event SlashHoldPlaced(
+        uint256 indexed id, address indexed party, IStaking.Role role, uint256 assetId, uint256 until, uint256 holdUsed
+    );
+    /// @notice Emitted when the ParamChange allowlist changes.
+    /// @param target the called contract
+    /// @param selector the called function
+    /// @param allowed whether ParamChange may call it
+    event CallAllowed(address indexed target, bytes4 indexed selector, bool allowed);
+    /// @notice Emitted when the setup admin gives up seeding the allowlist.
+    /// @param admin the former setup admin
+    event SetupRenounced(address admin);
     /// @notice Emitted when a parameter changes.
     /// @param name the parameter
     /// @param value its new value
@@ -126,7 +151,8 @@ interface IGovernance {
     function castVote(uint256 id, bool support) external;
     /// @notice Execute a succeeded referendum after its timelock; anyone may call.
     function execute(uint256 id) external returns (bytes memory result);
-    /// @notice Return (quorum reached) or forfeit (otherwise) the deposit after the vote.
+    /// @notice After the vote: return (quorum reached) or forfeit the deposit; a slash deposit is
+    /// forfeited once the slash is Defeated or Expired (a passed slash returns it on execution).
     function settleDeposit(uint256 id) external;
     /// @notice The state of a referendum.
     function state(uint256 id) external view returns (State);

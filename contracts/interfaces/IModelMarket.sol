@@ -20,6 +20,8 @@ interface IModelMarket {
     error NotModelOwner(address caller, uint256 modelId);
     /// @notice Thrown when a model has no price set (not for sale).
     error ModelNotForSale(uint256 modelId);
+    /// @notice Thrown when the price is above the most the user agreed to pay.
+    error PriceAboveMax(uint256 price, uint256 maxPrice);
     /// @notice Thrown when the user's allowance to the market does not cover the price.
     error InsufficientAllowance(address user, uint256 needed, uint256 allowance);
     /// @notice Thrown when a fee split does not add up to 10,000.
@@ -76,10 +78,12 @@ interface IModelMarket {
 
     /// @notice Set the price per use of a model; only its owner. 0 takes it off sale.
     function setPrice(uint256 modelId, uint256 price) external;
-    /// @notice Pay one use of a model; needs an allowance of at least its price.
-    function useModel(uint256 modelId) external;
-    /// @notice Pay one use of a model with an EIP-2612 permit for its price.
-    function useModelWithPermit(uint256 modelId, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+    /// @notice Pay one use of a model at its price, at most `maxPrice` (the price the user was quoted);
+    /// needs an allowance of at least the price.
+    function useModel(uint256 modelId, uint256 maxPrice) external;
+    /// @notice Pay one use of a model, at most `maxPrice`, with an EIP-2612 permit for `maxPrice`.
+    function useModelWithPermit(uint256 modelId, uint256 maxPrice, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external;
     /// @notice Pay out the share accrued to a $Data in a portfolio, to the $Data's current owner.
     function claimDataShare(uint256 portfolioId, uint256 dataId) external returns (uint256 amount);
     /// @notice Withdraw the caller's owed balance (trainer, curator, treasury shares).

@@ -13,6 +13,8 @@ interface IRegulator is IFreezeRegistry {
     error FreezeCooldown(address nft, uint256 id, uint256 availableAt);
     /// @notice Thrown when the asset is not frozen.
     error NotFrozen(address nft, uint256 id);
+    /// @notice Thrown when a regulator freeze would exceed the asset's budget for the window.
+    error FreezeBudgetExhausted(address nft, uint256 id, uint256 used, uint256 windowEnd);
     /// @notice Thrown when a duration is out of range.
     error BadDuration(uint256 duration);
 
@@ -38,8 +40,13 @@ interface IRegulator is IFreezeRegistry {
     function setRegulator(address regulator) external;
     /// @notice Freeze an asset for `freezeDuration`; only the regulator.
     function freeze(address nft, uint256 id, string calldata reasonCid) external;
+    /// @notice Freeze an asset until `until` (at most FREEZE_WINDOW ahead), beyond the regulator's budget;
+    /// only the governor (a referendum).
+    function freezeByReferendum(address nft, uint256 id, uint256 until, string calldata reasonCid) external;
     /// @notice Lift a freeze early; the regulator or the governor.
     function unfreeze(address nft, uint256 id) external;
     /// @notice The end of an asset's freeze (in the past when not frozen).
     function frozenUntil(address nft, uint256 id) external view returns (uint256);
+    /// @notice The start of the asset's current freeze window and the regulator freeze time used in it.
+    function freezeBudgetOf(address nft, uint256 id) external view returns (uint256 windowStart, uint256 used);
 }

@@ -45,6 +45,8 @@ interface IStaking {
     error RewardTooHigh(uint256 bps, uint256 maxBps);
     /// @notice Thrown when a past lookup names the present or the future.
     error FutureLookup(uint256 timepoint, uint256 clock);
+    /// @notice Thrown when a hold would end more than MAX_HOLD from now.
+    error HoldTooLong(uint256 until, uint256 maxUntil);
     /// @notice Thrown when a zero address is given.
     error ZeroAddress();
 
@@ -123,6 +125,8 @@ interface IStaking {
     function getPastStake(address account, uint256 timepoint) external view returns (uint256);
     /// @notice The total active stake at a past timepoint (timestamp).
     function getPastTotalStake(uint256 timepoint) external view returns (uint256);
+    /// @notice The longest a single hold may reach from the time it is placed.
+    function MAX_HOLD() external view returns (uint256);
     /// @notice The thawing period in seconds.
     function thawingPeriod() external view returns (uint256);
 }

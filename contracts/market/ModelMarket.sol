@@ -88,17 +88,20 @@ contract ModelMarket is AccessControl, IModelMarket {
     }
 
     /// @inheritdoc IModelMarket
-    /// @dev Reverts ModelNotForSale, InsufficientAllowance. Freezes the model's portfolio on first use.
-    function useModel(uint256 modelId) external {
-        _pay(modelId, _priceOrRevert(modelId));
+    /// @dev Reverts ModelNotForSale, PriceAboveMax, InsufficientAllowance. Freezes the model's portfolio
+    /// on first use. `maxPrice` stops an owner who raises the price in front of a standing allowance.
+    function useModel(uint256 modelId, uint256 maxPrice) external {
+        _pay(modelId, _priceOrRevert(modelId, maxPrice));
     }
 
     /// @inheritdoc IModelMarket
-    /// @dev The permit is for exactly the current price. A failing permit (e.g. already used by a
-    /// front-runner) is ignored; payment then needs the allowance to be there anyway.
-    function useModelWithPermit(uint256 modelId, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
-        uint256 price = _priceOrRevert(modelId);
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), price, deadline, v, r, s) {} catch {}
+    /// @dev The permit is for `maxPrice`. A failing permit (e.g. already used by a front-runner) is
+    /// ignored; payment then needs the allowance to be there anyway.
+    function useModelWithPermit(uint256 modelId, uint256 maxPrice, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+    {
+        uint256 price = _priceOrRevert(modelId, maxPrice);
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), maxPrice, deadline, v, r, s) {} catch {}
         _pay(modelId, price);
     }
 
@@ -200,9 +203,10 @@ contract ModelMarket is AccessControl, IModelMarket {
         return _token;
     }
 
-    function _priceOrRevert(uint256 modelId) private view returns (uint256 price) {
+    function _priceOrRevert(uint256 modelId, uint256 maxPrice) private view returns (uint256 price) {
         price = _prices[modelId];
         if (price == 0) revert ModelNotForSale(modelId);
+        if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
     }
 
     /// @dev O(1): a fixed number of storage writes and external calls whatever the portfolio size.

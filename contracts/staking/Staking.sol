@@ -28,6 +28,8 @@ contract Staking is IStaking, AccessControl, ReentrancyGuard {
     bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
     /// @notice Cap on the share of a slash paid to its beneficiary.
     uint256 public constant MAX_SLASH_REWARD_BPS = 5_000;
+    /// @inheritdoc IStaking
+    uint256 public constant MAX_HOLD = 30 days;
     uint256 private constant _BPS = 10_000;
 
     IERC20 public immutable token;
@@ -154,10 +156,14 @@ contract Staking is IStaking, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
+    /// @dev Reverts HoldTooLong beyond MAX_HOLD from now, so no slasher (nor a referendum through one)
+    /// can lock a stake indefinitely in one call; Governance also caps the total it holds.
     function hold(address staker, Role role, uint256 assetId, uint256 until) external onlyRole(SLASHER_ROLE) {
+        uint256 maxUntil = block.timestamp + MAX_HOLD;
+        if (until > maxUntil) revert HoldTooLong(until, maxUntil);
         Position storage p = _positions[_key(staker, role, assetId)];
         if (until > p.heldUntil) {
-            p.heldUntil = SafeCast.toUint64(until);
+            p.heldUntil = uint64(until);
             emit StakeHeldUntil(staker, role, assetId, until);
         }
     }

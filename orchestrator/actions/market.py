@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from orchestrator.actions import ensure_allowance
+from orchestrator.actions import ensure_allowance, fmt_cap
 from orchestrator.chain import Chain, TxResult
+from orchestrator.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,19 @@ def set_price(chain: Chain, model_id: int, price: int) -> TxResult:
     return chain.transact("ModelMarket.setPrice", model_id, price)
 
 
-def use_model(chain: Chain, model_id: int) -> TxResult:
-    """Pay the model's price (approving CAP first if needed); the fee is split in O(1)."""
+def use_model(chain: Chain, model_id: int, max_price: int | None = None) -> TxResult:
+    """Pay the model's price (approving CAP first if needed); the fee is split in O(1).
+
+    ``max_price`` (default: the price just read) is passed on chain, so a price raised between the
+    quote and the transaction reverts with ``PriceAboveMax`` instead of charging more.
+    """
     price = chain.call("ModelMarket.priceOf", model_id)
+    if max_price is None:
+        max_price = price
+    elif price > max_price:
+        raise InvalidInput(f"$Model #{model_id} costs {fmt_cap(price)}, above --max-price {fmt_cap(max_price)}")
     ensure_allowance(chain, "ModelMarket", price)
-    return chain.transact("ModelMarket.useModel", model_id)
+    return chain.transact("ModelMarket.useModel", model_id, max_price)
 
 
 def post_evaluation(chain: Chain, model_id: int, example_cid: str, score: int) -> tuple[int, TxResult]:

@@ -30,7 +30,7 @@ def group() -> None:
 @json_option
 @pass_app
 def up(app: App, port, accounts, balance, block_time, dev_accounts, redis) -> None:
-    """Start Anvil (hardfork cancun) and wait until its RPC answers; state lives while it runs.
+    """Start Anvil (hardfork shanghai) and wait until its RPC answers; state lives while it runs.
 
     \b
     Example:

@@ -50,16 +50,18 @@ def show(app: App, model_id) -> None:
 
 @group.command("use")
 @click.argument("model_id", type=int)
+@click.option("--max-price", default=None,
+              help="Most you pay, in CAP (default: the price read just before paying); a higher price reverts.")
 @json_option
 @pass_app
-def use(app: App, model_id) -> None:
+def use(app: App, model_id, max_price) -> None:
     """Pay the model's price in CAP (approving it first); the fee is split trainer/data/curator/treasury.
 
     \b
     Example:
-      datacap model use 1 --account dev3
+      datacap model use 1 --account dev3 --max-price 5
     """
-    tx = market.use_model(app.chain(), model_id)
+    tx = market.use_model(app.chain(), model_id, None if max_price is None else parse_cap(max_price))
     app.emit({"model_id": model_id, "tx": tx.as_dict()}, lambda: f"used $Model #{model_id}\n" + tx_line(tx))
 
 

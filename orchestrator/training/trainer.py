@@ -74,6 +74,7 @@ class TrainerAgent(Agent):
         self.test_ref = test_ref
         self.fast_forward = fast_forward
         self.history: list[RoundReport] = []
+        self.round_metrics: dict[int, list[dict]] = {}  # job -> evaluation per round (the $Model's per_round)
         self.disputes: list[tuple[int, int, str]] = []  # raised by this process (a report; the chain decides)
         self.refused: list[tuple[int, int, int]] = []  # (job, round, included): aggregates never decrypted
         self.models: dict[int, int] = {}
@@ -168,6 +169,8 @@ class TrainerAgent(Agent):
         step = handler.trainer_step(rc, job, spec, rs)  # decrypts here, in the trainer's own process
         self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(),
                                         verified))
+        if step.accuracy is not None or step.loss is not None:
+            self.round_metrics.setdefault(job_id, []).append({"round": rnd, "accuracy": step.accuracy, "loss": step.loss})
         if step.result is not None:
             self.results[job_id] = step.result
         if rnd < job.rounds:  # (encrypted-model: only the encrypted next model is published)
@@ -177,7 +180,8 @@ class TrainerAgent(Agent):
         cid = self.storage.add_bytes(step.weights)
         doc = build_model_metadata(
             f"job #{job_id} model", handler.description(spec),
-            lineage=Lineage(job_id, job.portfolio_id, job.rounds, cid, step.metrics),
+            lineage=Lineage(job_id, job.portfolio_id, job.rounds, cid, step.metrics,
+                            per_round=self.round_metrics.get(job_id, ())),
             framework=handler.framework, mode=handler.meta_mode)
         meta_cid = self.storage.add_bytes(canonical_json(doc))
         metrics_hash = hashlib.sha256(canonical_json(step.metrics)).digest()

@@ -188,6 +188,29 @@ contract AccessRegistryTest is AssetsBase {
         registry.revoke(5);
     }
 
+    function test_attack_revokeLatestLeavesOlderCredentialValid_fails() public {
+        uint256 old = _approved(365 days);
+        uint256 latest = _approved(1 days);
+        vm.prank(owner);
+        registry.revoke(latest);
+        vm.assertFalse(registry.hasAccess(dataId, requester));
+        vm.assertFalse(registry.isValid(old));
+        vm.expectRevert(abi.encodeWithSelector(IAccessRegistry.CredentialSuperseded.selector, old, latest));
+        vm.prank(requester);
+        registry.useCredential(old);
+        vm.expectRevert(abi.encodeWithSelector(IAccessRegistry.CredentialSuperseded.selector, old, latest));
+        registry.checkCredential(old);
+    }
+
+    function test_newApproval_supersedesOlderCredential() public {
+        uint256 old = _approved(365 days);
+        uint256 latest = _approved(1 days);
+        vm.assertFalse(registry.isValid(old));
+        vm.assertTrue(registry.isValid(latest));
+        vm.warp(block.timestamp + 1 days);
+        vm.assertFalse(registry.hasAccess(dataId, requester)); // the short new term replaced the long one
+    }
+
     function test_useCredential_byHolder() public {
         uint256 cid = _approved(1 days);
         vm.expectEmit(true, true, true, false, address(registry));

@@ -37,8 +37,8 @@ contract AssetsGasTest is AssetsBase {
         // first use of each model in setUp (it freezes the portfolio and opens the balances), so the
         // measured use is the steady-state one and both sizes run the very same code path
         vm.startPrank(user);
-        market.useModel(model1);
-        market.useModel(model50);
+        market.useModel(model1, type(uint256).max);
+        market.useModel(model50, type(uint256).max);
         vm.stopPrank();
         (uint256[] memory members,) = portfolios.compositionOf(pid1);
         claimData = members[0];
@@ -60,12 +60,12 @@ contract AssetsGasTest is AssetsBase {
 
     function test_gas_useModel_portfolio1() public {
         vm.prank(user);
-        market.useModel(model1);
+        market.useModel(model1, type(uint256).max);
     }
 
     function test_gas_useModel_portfolio50() public {
         vm.prank(user);
-        market.useModel(model50);
+        market.useModel(model50, type(uint256).max);
     }
 
     function test_gas_claim() public {

@@ -45,7 +45,7 @@ contract GovernanceTest is EconBase {
         assertEq(p.snapshot, block.timestamp - 1);
         assertEq(p.totalStakeAtSnapshot, 1_500e18);
         assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Pending));
-        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil, p.readyAt + gov.executionWindow());
+        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil, p.readyAt + gov.EXECUTION_WINDOW());
     }
 
     function test_fullSlashReferendum_executesAndRewardsProposer() public {
@@ -178,7 +178,8 @@ contract GovernanceTest is EconBase {
         gov.execute(id);
     }
 
-    function test_majorityAgainst_defeatedButDepositReturned() public {
+    function test_attack_selfQuorumSlashProposalRecoversDeposit_fails() public {
+        // alice alone reaches quorum by voting on her own proposal; the slash is defeated
         uint256 id = _proposeSlashCarol();
         _toVoting();
         vm.prank(bob);
@@ -191,7 +192,168 @@ contract GovernanceTest is EconBase {
         assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Defeated));
         uint256 before = token.balanceOf(alice);
         gov.settleDeposit(id);
-        assertEq(token.balanceOf(alice) - before, gov.proposalDeposit());
+        assertEq(token.balanceOf(alice), before);
+        assertEq(token.balanceOf(treasury), gov.proposalDeposit());
+    }
+
+    function test_attack_settleSucceededSlashDepositBeforeExecution_fails() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.warp(gov.proposalOf(id).voteEnd);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.DepositNotSettleable.selector, id));
+        gov.settleDeposit(id);
+        _toReady(id);
+        uint256 before = token.balanceOf(alice);
+        gov.execute(id);
+        assertEq(token.balanceOf(alice) - before, gov.proposalDeposit() + 20e18);
+    }
+
+    function test_expiredSlash_depositForfeited() public {
+        uint256 id = _proposeSlashCarol();
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(id, true);
+        vm.warp(gov.proposalOf(id).readyAt + gov.EXECUTION_WINDOW());
+        gov.settleDeposit(id);
+        assertEq(token.balanceOf(treasury), gov.proposalDeposit());
+    }
+
+    function test_attack_repeatedSlashProposalsFreezeStake_fails() public {
+        vm.prank(carol);
+        staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
+        uint256 start = block.timestamp;
+        uint256 thawEnd = staking.positionOf(carol, IStaking.Role.Curator, 0).thawEnd;
+        // a griefer re-proposes a (new) fault each time the previous hold is about to lapse
+        for (uint256 i; i < 7; ++i) {
+            vm.prank(alice);
+            gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1, "bafkreigrief", block.timestamp - 1 - i);
+            uint256 held = staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil;
+            assertLe(held, start + gov.MAX_UNPASSED_HOLD());
+            if (held > block.timestamp) vm.warp(held - 1);
+        }
+        assertEq(gov.holdUsed(keccak256(abi.encode(carol, IStaking.Role.Curator, uint256(0)))), gov.MAX_UNPASSED_HOLD());
+        uint256 free = start + gov.MAX_UNPASSED_HOLD();
+        vm.warp(free > thawEnd ? free : thawEnd);
+        vm.prank(carol);
+        assertEq(staking.withdraw(IStaking.Role.Curator, 0), 200e18);
+    }
+
+    function test_attack_sameFaultProposedTwice_holdsOnce() public {
+        vm.prank(carol);
+        staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
+        uint256 fault = block.timestamp - 1 days;
+        vm.prank(alice);
+        gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1, "bafkreione", fault);
+        uint256 held = staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil;
+        vm.warp(held - 1);
+        vm.prank(alice);
+        gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1, "bafkreitwo", fault);
+        assertEq(staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil, held);
+        vm.warp(held);
+        vm.prank(carol);
+        assertEq(staking.withdraw(IStaking.Role.Curator, 0), 200e18);
+    }
+
+    function test_passedSlash_resetsHoldBudget() public {
+        bytes32 key = keccak256(abi.encode(carol, IStaking.Role.Curator, uint256(0)));
+        uint256 id = _proposeSlashCarol();
+        assertTrue(gov.holdUsed(key) > 0);
+        _pass(id);
+        assertEq(gov.holdUsed(key), 0);
+    }
+
+    function test_attack_paramChangeMovesEscrowedDeposits_fails() public {
+        _proposeSlashCarol(); // escrows alice's deposit in Governance
+        bytes memory steal = abi.encodeCall(token.transfer, (bob, gov.proposalDeposit()));
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(token), token.transfer.selector));
+        gov.proposeParamChange(address(token), steal, "");
+        // not even a referendum can allowlist the token
+        bytes memory allow = abi.encodeCall(gov.setCallAllowed, (address(token), token.transfer.selector, true));
+        vm.prank(alice);
+        uint256 id = gov.proposeParamChange(address(gov), allow, "");
+        _toVoting();
+        vm.prank(alice);
+        gov.castVote(id, true);
+        _toReady(id);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, address(token), token.transfer.selector));
+        gov.execute(id);
+        assertEq(token.balanceOf(address(gov)), 2 * gov.proposalDeposit());
+    }
+
+    function test_attack_paramChangeHoldsStakeForever_fails() public {
+        bytes memory forever =
+            abi.encodeCall(staking.hold, (carol, IStaking.Role.Curator, 0, uint256(type(uint64).max)));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(staking), staking.hold.selector));
+        gov.proposeParamChange(address(staking), forever, "");
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, address(staking), staking.hold.selector));
+        gov.setCallAllowed(address(staking), staking.hold.selector, true);
+        // and no slasher can reach past MAX_HOLD
+        uint256 maxUntil = block.timestamp + staking.MAX_HOLD();
+        vm.prank(address(gov));
+        vm.expectRevert(abi.encodeWithSelector(IStaking.HoldTooLong.selector, type(uint64).max, maxUntil));
+        staking.hold(carol, IStaking.Role.Curator, 0, type(uint64).max);
+    }
+
+    function test_attack_paramChangeCallsUnlistedFunction_fails() public {
+        bytes memory call = abi.encodeCall(staking.setRewards, (rewards));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(staking), staking.setRewards.selector));
+        gov.proposeParamChange(address(staking), call, "");
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(staking), bytes4(0x01000000)));
+        gov.proposeParamChange(address(staking), hex"01", "");
+    }
+
+    function test_paramChange_delistedBeforeExecution_reverts() public {
+        vm.prank(alice);
+        uint256 id = gov.proposeParamChange(address(staking), abi.encodeCall(staking.setMinStake, (5e18)), "");
+        vm.prank(admin);
+        gov.setCallAllowed(address(staking), staking.setMinStake.selector, false);
+        _toVoting();
+        vm.prank(alice);
+        gov.castVote(id, true);
+        _toReady(id);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(staking), staking.setMinStake.selector));
+        gov.execute(id);
+    }
+
+    function test_setupAdmin_renounces() public {
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.NotSetupAdmin.selector, bob));
+        gov.setCallAllowed(address(staking), staking.setRewards.selector, true);
+        vm.prank(admin);
+        gov.renounceSetup();
+        assertEq(gov.setupAdmin(), address(0));
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.NotSetupAdmin.selector, admin));
+        gov.setCallAllowed(address(staking), staking.setRewards.selector, true);
+    }
+
+    function test_attack_lowerQuorumRevivesDefeatedProposal_fails() public {
+        _stake(dave, 10_000e18);
+        vm.warp(block.timestamp + 1);
+        vm.prank(alice);
+        uint256 victim = gov.proposeSetRegulator(alice, "bafkreivictim");
+        bytes memory lower =
+            abi.encodeCall(Governance.setParams, (1 days, 5 days, 2 days, 100, 100e18, 90 days, 2_000));
+        vm.prank(dave);
+        uint256 id = gov.proposeParamChange(address(gov), lower, "bafkreilower");
+        _toVoting();
+        vm.prank(bob);
+        gov.castVote(victim, true); // 300 of 11,500: below 20%
+        vm.prank(dave);
+        gov.castVote(id, true);
+        _toReady(id);
+        gov.execute(id);
+        assertEq(gov.quorumBps(), 100); // 300 of 11,500 would now pass
+        assertEq(uint256(gov.state(victim)), uint256(IGovernance.State.Defeated));
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.NotSucceeded.selector, victim, IGovernance.State.Defeated));
+        gov.execute(victim);
     }
 
     function test_tie_isDefeated() public {
@@ -212,7 +374,7 @@ contract GovernanceTest is EconBase {
         _toVoting();
         vm.prank(bob);
         gov.castVote(id, true);
-        vm.warp(gov.proposalOf(id).readyAt + gov.executionWindow());
+        vm.warp(gov.proposalOf(id).readyAt + gov.EXECUTION_WINDOW());
         assertEq(uint256(gov.state(id)), uint256(IGovernance.State.Expired));
         assertEq(uint256(gov.state(42)), uint256(IGovernance.State.None));
     }
@@ -317,6 +479,56 @@ contract GovernanceTest is EconBase {
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IReg.NotRegulator.selector, bob));
         regulator.unfreeze(address(data), 1);
+    }
+
+    function test_attack_freezeDutyCycle_fails() public {
+        vm.startPrank(address(gov));
+        regulator.setRegulator(dave);
+        regulator.setFreezeDuration(30 days);
+        vm.stopPrank();
+        uint256 start = block.timestamp;
+        for (uint256 i; i < 2; ++i) {
+            vm.prank(dave);
+            regulator.freeze(address(data), 1, "x");
+            vm.warp(block.timestamp + 60 days); // freeze + cooldown
+        }
+        vm.prank(dave);
+        vm.expectRevert(
+            abi.encodeWithSelector(IReg.FreezeBudgetExhausted.selector, address(data), 1, 60 days, start + 365 days)
+        );
+        regulator.freeze(address(data), 1, "x");
+        // beyond the budget only a referendum freezes
+        vm.prank(address(gov));
+        regulator.freezeByReferendum(address(data), 1, block.timestamp + 90 days, "bafkreivote");
+        assertTrue(regulator.isFrozen(address(data), 1));
+        // a new window restores the regulator's budget
+        vm.warp(start + 365 days);
+        vm.prank(dave);
+        regulator.freeze(address(data), 1, "x");
+        (uint256 windowStart, uint256 used) = regulator.freezeBudgetOf(address(data), 1);
+        assertEq(windowStart, start + 365 days);
+        assertEq(used, 30 days);
+    }
+
+    function test_regulator_unfreezeRefundsBudget_andReferendumFreezeBounds() public {
+        vm.startPrank(address(gov));
+        regulator.setRegulator(dave);
+        regulator.setFreezeDuration(30 days);
+        vm.stopPrank();
+        vm.prank(dave);
+        regulator.freeze(address(data), 1, "x");
+        vm.warp(block.timestamp + 10 days);
+        vm.prank(dave);
+        regulator.unfreeze(address(data), 1);
+        (, uint256 used) = regulator.freezeBudgetOf(address(data), 1);
+        assertEq(used, 10 days);
+        vm.startPrank(address(gov));
+        vm.expectRevert(abi.encodeWithSelector(IReg.BadDuration.selector, block.timestamp + 366 days));
+        regulator.freezeByReferendum(address(data), 1, block.timestamp + 366 days, "x");
+        vm.stopPrank();
+        vm.prank(dave);
+        vm.expectRevert();
+        regulator.freezeByReferendum(address(data), 1, block.timestamp + 1 days, "x");
     }
 
     function testFuzz_vote_weightIsSnapshotStake(uint96 extra) public {

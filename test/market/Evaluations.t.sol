@@ -21,7 +21,7 @@ contract EvaluationsTest is AssetsBase {
         _fund(user, 10e18);
         _fund(rater, 10e18);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
     }
 
     function _post(address who, uint8 score) internal returns (uint256) {
@@ -58,7 +58,7 @@ contract EvaluationsTest is AssetsBase {
         );
         _post(user, 5);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         _post(user, 5);
         vm.assertEq(evals.averageScore(modelId), 450);
     }
@@ -79,7 +79,7 @@ contract EvaluationsTest is AssetsBase {
     function test_rate_byOtherPayer() public {
         uint256 id = _post(user, 4);
         vm.prank(rater);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.expectEmit(true, true, false, true, address(evals));
         emit EvaluationRated(id, rater, true);
         vm.prank(rater);
@@ -92,7 +92,7 @@ contract EvaluationsTest is AssetsBase {
     function test_rate_downVote() public {
         uint256 id = _post(user, 4);
         vm.prank(rater);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.prank(rater);
         evals.rate(id, false);
         vm.assertEq(uint256(evals.evaluation(id).downVotes), 1);
@@ -101,7 +101,7 @@ contract EvaluationsTest is AssetsBase {
     function test_rate_revertsWhenRatingTwice() public {
         uint256 id = _post(user, 4);
         vm.prank(rater);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.prank(rater);
         evals.rate(id, true);
         vm.expectRevert(abi.encodeWithSelector(IEvaluations.AlreadyRated.selector, rater, id));
@@ -143,7 +143,7 @@ contract EvaluationsTest is AssetsBase {
             uint8 s = uint8(bound(scores[i], 1, 5));
             if (i > 0) {
                 vm.prank(user);
-                market.useModel(modelId);
+                market.useModel(modelId, type(uint256).max);
             }
             _post(user, s);
             sum += s;

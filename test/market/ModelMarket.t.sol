@@ -79,7 +79,7 @@ contract ModelMarketTest is AssetsBase {
         vm.expectEmit(true, true, true, true, address(market));
         emit ModelUsed(modelId, pid, user, PRICE, trainer, curator, 40e18);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
 
         vm.assertEq(token.balanceOf(address(market)), PRICE);
         vm.assertEq(market.owedOf(trainer), 40e18);
@@ -93,6 +93,33 @@ contract ModelMarketTest is AssetsBase {
         vm.assertTrue(portfolios.isFrozen(pid));
     }
 
+    function test_attack_priceRaisedInFrontOfStandingAllowance_fails() public {
+        _fund(user, 1_000 * PRICE); // a standing, generous allowance
+        vm.prank(trainer);
+        market.setPrice(modelId, 500 * PRICE); // the owner front-runs the user's quoted use
+        vm.expectRevert(abi.encodeWithSelector(IModelMarket.PriceAboveMax.selector, 500 * PRICE, PRICE));
+        vm.prank(user);
+        market.useModel(modelId, PRICE);
+        vm.assertEq(token.balanceOf(user), 1_000 * PRICE);
+        vm.prank(user);
+        market.useModel(modelId, 500 * PRICE); // an informed user may still pay the new price
+        vm.assertEq(market.usesOf(user, modelId), 1);
+    }
+
+    function test_attack_priceRaisedInFrontOfPermit_fails() public {
+        uint256 pk = 0xB0B;
+        address payer = vm.addr(pk);
+        vm.prank(admin);
+        token.mint(payer, 1_000 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _permitSig(pk, PRICE, deadline);
+        vm.prank(trainer);
+        market.setPrice(modelId, 500 * PRICE);
+        vm.expectRevert(abi.encodeWithSelector(IModelMarket.PriceAboveMax.selector, 500 * PRICE, PRICE));
+        vm.prank(payer);
+        market.useModelWithPermit(modelId, PRICE, deadline, v, r, s);
+    }
+
     function test_useModel_revertsWithoutAllowance() public {
         vm.prank(admin);
         token.mint(user, PRICE);
@@ -102,7 +129,7 @@ contract ModelMarketTest is AssetsBase {
             abi.encodeWithSelector(IModelMarket.InsufficientAllowance.selector, user, PRICE, PRICE - 1)
         );
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.assertFalse(market.canUse(user, modelId));
     }
 
@@ -110,7 +137,7 @@ contract ModelMarketTest is AssetsBase {
         uint256 unlisted = _model(pid);
         vm.expectRevert(abi.encodeWithSelector(IModelMarket.ModelNotForSale.selector, unlisted));
         vm.prank(user);
-        market.useModel(unlisted);
+        market.useModel(unlisted, type(uint256).max);
     }
 
     function test_useModel_worksWhenPortfolioAlreadyFrozen() public {
@@ -120,7 +147,7 @@ contract ModelMarketTest is AssetsBase {
         vm.stopPrank();
         _fund(user, PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.assertEq(market.usesOf(user, modelId), 1);
     }
 
@@ -130,7 +157,7 @@ contract ModelMarketTest is AssetsBase {
         models.transferFrom(trainer, buyer, modelId);
         _fund(user, PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.assertEq(market.owedOf(buyer), 40e18);
         vm.assertEq(market.owedOf(trainer), 0);
     }
@@ -139,7 +166,7 @@ contract ModelMarketTest is AssetsBase {
         _fund(user, 3 * PRICE);
         for (uint256 i; i < 3; ++i) {
             vm.prank(user);
-            market.useModel(modelId);
+            market.useModel(modelId, type(uint256).max);
         }
         vm.assertEq(market.usesOf(user, modelId), 3);
         vm.assertEq(market.owedOf(trainer), 120e18);
@@ -170,7 +197,7 @@ contract ModelMarketTest is AssetsBase {
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _permitSig(pk, PRICE, deadline);
         vm.prank(payer);
-        market.useModelWithPermit(modelId, deadline, v, r, s);
+        market.useModelWithPermit(modelId, PRICE, deadline, v, r, s);
         vm.assertEq(market.usesOf(payer, modelId), 1);
         vm.assertEq(token.balanceOf(payer), 0);
         vm.assertEq(token.allowance(payer, address(market)), 0);
@@ -185,7 +212,7 @@ contract ModelMarketTest is AssetsBase {
         (uint8 v, bytes32 r, bytes32 s) = _permitSig(pk, PRICE, deadline);
         token.permit(payer, address(market), PRICE, deadline, v, r, s); // someone submits it first
         vm.prank(payer);
-        market.useModelWithPermit(modelId, deadline, v, r, s);
+        market.useModelWithPermit(modelId, PRICE, deadline, v, r, s);
         vm.assertEq(market.usesOf(payer, modelId), 1);
     }
 
@@ -198,13 +225,13 @@ contract ModelMarketTest is AssetsBase {
         (uint8 v, bytes32 r, bytes32 s) = _permitSig(pk, PRICE - 1, deadline); // signed for the wrong value
         vm.expectRevert(abi.encodeWithSelector(IModelMarket.InsufficientAllowance.selector, payer, PRICE, 0));
         vm.prank(payer);
-        market.useModelWithPermit(modelId, deadline, v, r, s);
+        market.useModelWithPermit(modelId, PRICE, deadline, v, r, s);
     }
 
     function test_useModelWithPermit_revertsWhenNotForSale() public {
         uint256 unlisted = _model(pid);
         vm.expectRevert(abi.encodeWithSelector(IModelMarket.ModelNotForSale.selector, unlisted));
-        market.useModelWithPermit(unlisted, 0, 0, bytes32(0), bytes32(0));
+        market.useModelWithPermit(unlisted, PRICE, 0, 0, bytes32(0), bytes32(0));
     }
 
     // ---- claims and withdrawals ----
@@ -212,7 +239,7 @@ contract ModelMarketTest is AssetsBase {
     function test_claimDataShare_paysCurrentOwnerByWeight() public {
         _fund(user, PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         address newOwner = makeAddr("newOwner");
         vm.prank(_owner(1));
         data.transferFrom(_owner(1), newOwner, ids[1]);
@@ -229,10 +256,10 @@ contract ModelMarketTest is AssetsBase {
     function test_claimDataShare_accruesAcrossUses() public {
         _fund(user, 2 * PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         market.claimDataShare(pid, ids[0]);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         market.claimDataShare(pid, ids[0]);
         vm.assertEq(token.balanceOf(_owner(0)), 80e18 * 3334 / 10_000);
     }
@@ -251,7 +278,7 @@ contract ModelMarketTest is AssetsBase {
     function test_withdraw_paysOwed() public {
         _fund(user, PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.expectEmit(true, false, false, true, address(market));
         emit Withdrawn(trainer, 40e18);
         vm.prank(trainer);
@@ -303,7 +330,7 @@ contract ModelMarketTest is AssetsBase {
         vm.assertEq(address(market.usageHook()), address(hook));
         _fund(user, PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.assertEq(hook.calls(), 1);
         vm.assertEq(hook.lastModel(), modelId);
         vm.assertEq(hook.lastPortfolio(), pid);
@@ -328,7 +355,7 @@ contract ModelMarketTest is AssetsBase {
         vm.assertEq(market.treasury(), t2);
         _fund(user, PRICE);
         vm.prank(user);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.assertEq(market.owedOf(t2), 10e18);
     }
 
@@ -382,7 +409,7 @@ contract ModelMarketTest is AssetsBase {
         _fund(user, uint256(price) * uses);
         for (uint256 i; i < uses; ++i) {
             vm.prank(user);
-            market.useModel(modelId);
+            market.useModel(modelId, type(uint256).max);
             _assertConserved(ids);
         }
         // pay everything out; what remains is bounded dust
@@ -408,7 +435,7 @@ contract ModelMarketTest is AssetsBase {
         uint256 paidOut;
         for (uint256 i; i < claimsBetween; ++i) {
             vm.prank(user);
-            market.useModel(modelId);
+            market.useModel(modelId, type(uint256).max);
             uint256 c0 = market.claimable(pid, ids[0]);
             if (c0 != 0) paidOut += market.claimDataShare(pid, ids[0]);
         }

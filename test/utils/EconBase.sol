@@ -77,7 +77,7 @@ abstract contract EconBase is Test {
         staking = new Staking(token, data, models, admin);
         rewards = new Rewards(token, staking, models, admin);
         regulator = new Regulator(admin);
-        gov = new Governance(token, staking, regulator, treasury);
+        gov = new Governance(token, staking, regulator, treasury, admin);
         jobs = new JobMarket(token, data, portfolios, models, treasury, admin);
         challenges = new PossessionChallenges(token, data, staking, admin);
 
@@ -97,6 +97,13 @@ abstract contract EconBase is Test {
         models.grantRole(models.MINTER_ROLE(), address(jobs));
         jobs.setDependencies(rewards, IFreezeRegistry(address(regulator)), treasury);
         jobs.grantRole(jobs.ARBITER_ROLE(), address(gov));
+        vm.stopPrank();
+        vm.startPrank(admin);
+        gov.setCallAllowed(address(staking), staking.setMinStake.selector, true);
+        gov.setCallAllowed(address(staking), staking.setThawingPeriod.selector, true);
+        gov.setCallAllowed(address(regulator), regulator.setFreezeDuration.selector, true);
+        gov.setCallAllowed(address(regulator), regulator.freezeByReferendum.selector, true);
+        gov.setCallAllowed(address(jobs), jobs.resolveDispute.selector, true);
         vm.stopPrank();
     }
 

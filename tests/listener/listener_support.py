@@ -11,6 +11,8 @@ from pathlib import Path
 
 from web3 import Web3
 
+from orchestrator.services import ANVIL_HARDFORK
+
 ROOT = Path(__file__).resolve().parents[2]
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 SOLC = ROOT / "tools" / "solc"
@@ -63,7 +65,7 @@ def start_anvil() -> tuple[subprocess.Popen, str]:
     """Start Anvil on a free port (automine on; extra blocks come from evm_mine)."""
     port = free_port()
     proc = subprocess.Popen(
-        [str(ANVIL), "--port", str(port), "--hardfork", "cancun", "--silent"],
+        [str(ANVIL), "--port", str(port), "--hardfork", ANVIL_HARDFORK, "--silent"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -79,8 +79,13 @@ def test_model_use_evaluate_rate(env, csv_file, admin, addr, register):
     env.ok("model", "price", str(mid), "3", account="dev4")
     before = admin.call("CapToken.balanceOf", addr("dev5"))
     env.ok("model", "use", str(mid), account="dev5")
-    env.ok("model", "use", str(mid), account="dev6")
+    env.ok("model", "use", str(mid), "--max-price", "3", account="dev6")
     assert before - admin.call("CapToken.balanceOf", addr("dev5")) == 3 * 10**18
+    # a price above the user's maximum: refused before paying, nothing charged
+    uses = admin.call("ModelMarket.usesOf", addr("dev6"), mid)
+    line = env.fails("model", "use", str(mid), "--max-price", "2.5", account="dev6")
+    assert line == f"error: $Model #{mid} costs 3 CAP, above --max-price 2.5 CAP"
+    assert admin.call("ModelMarket.usesOf", addr("dev6"), mid) == uses
     assert env.ok("portfolio", "show", str(pid), account=None)["frozen"] is True
 
     example = env.work / "example.json"

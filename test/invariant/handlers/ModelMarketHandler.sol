@@ -111,7 +111,7 @@ contract ModelMarketHandler is Test {
         token.mint(user, price);
         vm.startPrank(user);
         token.approve(address(market), price);
-        market.useModel(modelId);
+        market.useModel(modelId, type(uint256).max);
         vm.stopPrank();
         ghostPaid += price;
         uint256 pid = models.portfolioOf(modelId);
