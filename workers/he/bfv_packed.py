@@ -17,7 +17,7 @@ import numpy as np
 import tenseal.sealapi as seal
 
 from . import seal_io
-from .ckks_fedavg import load_seal
+from .ckks_fedavg import keygen_seal, load_seal
 from .errors import CiphertextRejected, HEError
 from .scheme import MaskDomain, Scheme
 
@@ -71,18 +71,7 @@ class BfvPacked(Scheme):
     def make_params(self, mode, n_params, options):
         if n_params is None or "poly_degree" in options:
             return self._params(**options)
-        best = None
-        for n in sorted(TABLE, reverse=True):  # smallest ciphertexts for n_params (ties: larger N)
-            try:
-                p = self._params(**options, poly_degree=n)
-            except HEError:
-                continue
-            size = -(-(int(n_params) + 1) // (n * p["lanes"])) * 2 * n * 8
-            if best is None or size < best[0]:
-                best = (size, p)
-        if best is None:
-            raise HEError(f"no fedavg parameters fit {options}")
-        return best[1]
+        return self.smallest(TABLE, n_params, options, self._params)
 
     def expected_params(self, params):
         return self._params(params["quant_bits"], params["max_parties"], params["clip"], params["n"])
@@ -108,14 +97,7 @@ class BfvPacked(Scheme):
                 "max_parties": max_parties, "lane_bits": lane_bits, "lanes": lanes, "clip": float(clip)}
 
     def keygen(self, params):
-        parms = seal.EncryptionParameters(seal.SCHEME_TYPE.BFV)
-        parms.set_poly_modulus_degree(params["n"])
-        parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
-        parms.set_plain_modulus(params["plain_modulus"])
-        keygen = seal.KeyGenerator(seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128))
-        pk = seal.PublicKey()
-        keygen.create_public_key(pk)
-        return [seal_io.save(parms), seal_io.save(pk)], seal_io.save(keygen.secret_key())
+        return keygen_seal(params, seal.SCHEME_TYPE.BFV)
 
     def load(self, hc, sections):
         load_seal(hc, sections, seal.SCHEME_TYPE.BFV)

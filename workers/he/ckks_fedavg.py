@@ -63,6 +63,7 @@ def error_std(n: int, scale_bits: int, parties: int) -> float:
 class CkksFedAvg(Scheme):
     name = "ckks"
     linear = True
+    word_bytes = 4
     OPTIONS = ("scale_bits", "max_parties", "clip", "poly_degree")
 
     def make_params(self, mode, n_params, options):
@@ -71,18 +72,7 @@ class CkksFedAvg(Scheme):
             raise HEError(f"fedavg scheme 'ckks' does not take {bad}")
         if n_params is None or "poly_degree" in options:
             return self._params(**options)
-        best = None
-        for n in sorted(BUDGET, reverse=True):  # smallest ciphertexts for n_params (ties: larger N)
-            try:
-                p = self._params(**options, poly_degree=n)
-            except HEError:
-                continue
-            size = -(-(int(n_params) + 1) // n) * 2 * n
-            if best is None or size < best[0]:
-                best = (size, p)
-        if best is None:
-            raise HEError(f"no ckks fedavg parameters fit {options}")
-        return best[1]
+        return self.smallest(BUDGET, n_params, options, self._params)
 
     def expected_params(self, params):
         return self._params(params["scale_bits"], params["max_parties"], params["clip"], params["n"])
@@ -109,18 +99,8 @@ class CkksFedAvg(Scheme):
         return {"mode": "fedavg", "scheme": "ckks", "n": poly_degree, "coeff": [Q_BITS, min(60, BUDGET[poly_degree] - Q_BITS)],
                 "scale_bits": scale_bits, "max_parties": max_parties, "clip": float(clip)}
 
-    def _parms(self, params):
-        parms = seal.EncryptionParameters(seal.SCHEME_TYPE.CKKS)
-        parms.set_poly_modulus_degree(params["n"])
-        parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
-        return parms
-
     def keygen(self, params):
-        parms = self._parms(params)
-        keygen = seal.KeyGenerator(seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128))
-        pk = seal.PublicKey()
-        keygen.create_public_key(pk)
-        return [seal_io.save(parms), seal_io.save(pk)], seal_io.save(keygen.secret_key())
+        return keygen_seal(params, seal.SCHEME_TYPE.CKKS)
 
     def load(self, hc, sections):
         load_seal(hc, sections, seal.SCHEME_TYPE.CKKS)
@@ -147,17 +127,23 @@ class CkksFedAvg(Scheme):
             np.add(acc, w, out=acc)
         return acc.tobytes() if out is None else None
 
+    @staticmethod
+    def _tools(hc):
+        if "evaluator" not in hc._cache:
+            hc._cache["evaluator"] = seal.Evaluator(hc.seal_ctx)
+            hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
+        return hc._cache["evaluator"], hc._cache["encoder"]
+
     def encrypt_update(self, hc, clipped, weight, seed):
         n = hc.params["n"]
         vals = np.append(clipped * float(weight), float(weight))
         n_ct = -(-vals.size // n)
         buf = np.zeros(n_ct * n)
         buf[:vals.size] = vals
+        ev, encoder = self._tools(hc)
         if "encryptor" not in hc._cache:
             hc._cache["encryptor"] = seal.Encryptor(hc.seal_ctx, hc.public_key)
-            hc._cache["evaluator"] = seal.Evaluator(hc.seal_ctx)
-            hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
-        enc, ev, encoder = hc._cache["encryptor"], hc._cache["evaluator"], hc._cache["encoder"]
+        enc = hc._cache["encryptor"]
         scale = float(2 ** hc.params["scale_bits"])
         coeffs = np.empty((n_ct, 2 * n), dtype=np.uint64)
         for i, row in enumerate(buf.reshape(n_ct, n)):
@@ -172,11 +158,10 @@ class CkksFedAvg(Scheme):
 
     def decrypt_sum(self, hc, n_values, n_ct, payload):
         n, q = hc.params["n"], hc._cache["q"]
+        ev, encoder = self._tools(hc)
         if "decryptor" not in hc._cache:
             hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
-            hc._cache["evaluator"] = seal.Evaluator(hc.seal_ctx)
-            hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
-        dec, ev, encoder = hc._cache["decryptor"], hc._cache["evaluator"], hc._cache["encoder"]
+        dec = hc._cache["decryptor"]
         scale = float(2 ** hc.params["scale_bits"])
         coeffs = from_word(np.frombuffer(payload, dtype="<u4"), q)
         out = np.empty((n_ct, n))
@@ -216,6 +201,19 @@ def from_word(words: np.ndarray, q: int) -> np.ndarray:
     """Modulus switch 2^32 -> q: ``round(c * q / 2^32)`` (< q since q > 2^31)."""
     c = np.asarray(words, dtype=np.uint64)
     return (c * np.uint64(q) + np.uint64(WORD // 2)) >> np.uint64(WORD_BITS)
+
+
+def keygen_seal(params: dict, scheme_type) -> tuple[list[bytes], bytes]:
+    """Shared by the SEAL-level fedavg schemes: ``([parameters, public key], secret key)``."""
+    parms = seal.EncryptionParameters(scheme_type)
+    parms.set_poly_modulus_degree(params["n"])
+    parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
+    if "plain_modulus" in params:
+        parms.set_plain_modulus(params["plain_modulus"])
+    keygen = seal.KeyGenerator(seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128))
+    pk = seal.PublicKey()
+    keygen.create_public_key(pk)
+    return [seal_io.save(parms), seal_io.save(pk)], seal_io.save(keygen.secret_key())
 
 
 def load_seal(hc: HEContext, sections: list[bytes], scheme_type) -> None:

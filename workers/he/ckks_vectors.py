@@ -13,6 +13,7 @@ import struct
 import numpy as np
 import tenseal as ts
 
+from .envelope import split_sections
 from .errors import CiphertextRejected, ContextRejected, HEError
 from .scheme import HEContext, Scheme
 
@@ -75,19 +76,7 @@ class CkksVectors(Scheme):
 
 
 def chunks(n_ct: int, payload) -> list[bytes]:
-    out, off, data = [], 0, bytes(payload)
-    for _ in range(n_ct):
-        if off + 4 > len(data):
-            raise CiphertextRejected("truncated ciphertext payload")
-        (ln,) = struct.unpack_from("<I", data, off)
-        off += 4
-        if off + ln > len(data):
-            raise CiphertextRejected("truncated ciphertext payload")
-        out.append(data[off:off + ln])
-        off += ln
-    if off != len(data):
-        raise CiphertextRejected("trailing bytes after ciphertexts")
-    return out
+    return split_sections(bytes(payload), 0, n_ct)
 
 
 def vectors_of(hc: HEContext, n_ct: int, n_values: int | None, payload, index: int | None = None) -> list:

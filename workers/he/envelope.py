@@ -32,6 +32,24 @@ BLOB_HEAD = struct.Struct("<4sBBHIIIQ32s4x")
 _CTX_HEAD = struct.Struct("<BBI")  # version, has_secret, JSON length
 
 
+def split_sections(data: bytes, off: int, count: int, error=CiphertextRejected, what: str = "ciphertext payload"
+                   ) -> list[bytes]:
+    """``count`` u32-length-prefixed byte strings from ``off`` to the end of ``data`` (raises ``error``)."""
+    out = []
+    for _ in range(count):
+        if off + 4 > len(data):
+            raise error(f"truncated {what}")
+        (ln,) = struct.unpack_from("<I", data, off)
+        off += 4
+        if off + ln > len(data):
+            raise error(f"truncated {what}")
+        out.append(data[off:off + ln])
+        off += ln
+    if off != len(data):
+        raise error(f"trailing bytes after {what}")
+    return out
+
+
 def fingerprint(public_ctx: bytes) -> bytes:
     """SHA-256 of the public context envelope (what blobs name and the chain can commit)."""
     return hashlib.sha256(public_ctx).digest()
@@ -61,16 +79,7 @@ def open_context(data: bytes) -> tuple[dict, bool, list[bytes]]:
         off += jlen
         (count,) = struct.unpack_from("<B", data, off)
         off += 1
-        sections = []
-        for _ in range(count):
-            (ln,) = struct.unpack_from("<I", data, off)
-            off += 4
-            if off + ln > len(data):
-                raise ContextRejected("truncated context")
-            sections.append(data[off:off + ln])
-            off += ln
-        if off != len(data):
-            raise ContextRejected("trailing bytes after context")
+        sections = split_sections(data, off, count, ContextRejected, "context")
         if params.get("mode") not in MODES:
             raise ContextRejected(f"unknown mode {params.get('mode')!r}")
         return params, bool(has_secret), sections

@@ -12,6 +12,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .errors import HEError
+
 
 @dataclass
 class HEContext:
@@ -61,12 +63,29 @@ class Scheme:
     """One homomorphic scheme: parameters, keys, payload format, sum, decryption, masking."""
 
     name = ""
+    word_bytes = 8  # bytes per stored ciphertext coefficient
     #: the payload of a sum is the word-wise sum mod 2^32 of the payloads (so are the checksums)
     linear = False
 
     # -- parameters and keys --
     def make_params(self, mode: str, n_params: int | None, options: dict) -> dict:
         raise NotImplementedError
+
+    def smallest(self, degrees, n_params: int, options: dict, make) -> dict:
+        """The parameters, among ``make(options, poly_degree=N)`` for each N in ``degrees``, whose
+        ciphertexts for ``n_params`` values (plus the weight) are smallest (ties: the larger N)."""
+        best = None
+        for n in sorted(degrees, reverse=True):
+            try:
+                p = make(**options, poly_degree=n)
+            except HEError:
+                continue
+            size = -(-(int(n_params) + 1) // self.per_ciphertext(p)) * 2 * n * self.word_bytes
+            if best is None or size < best[0]:
+                best = (size, p)
+        if best is None:
+            raise HEError(f"no {self.name} fedavg parameters fit {options}")
+        return best[1]
 
     def expected_params(self, params: dict) -> dict:
         """The parameters ``params`` must equal (a loaded context is recomputed, never trusted)."""
