@@ -152,7 +152,8 @@ class TrainerAgent(Agent):
             # I disputed this round and the dispute was rejected (upheld cancels the job): the arbiter ruled
             log.warning("job #%d round %d: my dispute was rejected by the arbiter; going on", job_id, rnd)
         else:
-            verdict = verify_round(self.chain, self.storage, job_id, rnd)
+            verdict = verify_round(self.chain, self.storage, job_id, rnd,
+                                   run=lambda name, args: self.executor.run(name, args, f"{self.task_id(row)}:verify"))
             if not verdict.ok:
                 log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, verdict.reason)
                 if self._dispute(job_id, rnd, verdict.reason):
