@@ -22,7 +22,7 @@ from eth_utils import keccak, to_checksum_address
 from eth_utils.abi import abi_to_signature, collapse_if_tuple
 from web3 import HTTPProvider, Web3
 from web3._utils.events import get_event_data
-from web3.exceptions import TimeExhausted, Web3Exception
+from web3.exceptions import BadResponseFormat, TimeExhausted, Web3Exception
 
 from orchestrator.config import Settings
 from orchestrator.errors import (
@@ -32,6 +32,9 @@ from orchestrator.errors import (
     InsufficientFunds,
     NotFound,
 )
+
+#: with confirmations > 0, a chain that produced no block for this long mines only on transactions
+IDLE_CHAIN_SECONDS = 15.0
 
 PANIC_CODES = {
     0x00: "generic panic",
@@ -160,6 +163,37 @@ class Deployment:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.as_dict(), indent=2) + "\n")
         tmp.replace(path)
+
+
+def revert_data(error: Any) -> str | None:
+    """The revert data in a JSON-RPC error, whatever the node's shape, or None.
+
+    Anvil and Geth: ``error.data = "0x..."``; Hardhat: ``error.data.data``; Ganache 7:
+    ``error.data.result`` (or ``error.data = "0x..."`` for eth_call); Ganache 6:
+    ``error.data[<tx hash>].return``.
+    """
+    if isinstance(error, str):
+        return error if error.startswith("0x") and len(error) >= 10 and _is_hex(error[2:]) else None
+    if not isinstance(error, dict):
+        return None
+    for key in ("data", "result", "return"):
+        found = revert_data(error.get(key))
+        if found is not None:
+            return found
+    for key, value in error.items():
+        if key not in ("data", "result", "return") and isinstance(value, dict):
+            found = revert_data(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
 
 
 def jsonable(value: Any) -> Any:
@@ -314,6 +348,7 @@ class Chain:
         self._chain_id: int | None = None
         self._deployment: Deployment | None = None
         self._contracts: dict[tuple[str, str], Any] = {}
+        self._pending_approval: tuple[str, int] | None = None
 
     # -- plumbing --
     @contextlib.contextmanager
@@ -322,6 +357,10 @@ class Chain:
             yield
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError):
             raise ChainUnavailable(f"no JSON-RPC node answers at {self.settings.rpc_url}") from None
+        except (requests.exceptions.RequestException, json.JSONDecodeError, BadResponseFormat) as exc:
+            # a web server that is not a node: HTTP errors, HTML, or JSON that is not JSON-RPC
+            raise ChainUnavailable(f"{self.settings.rpc_url} is not a JSON-RPC node "
+                                   f"({' '.join(str(exc).split())[:120]})") from None
 
     def raw(self, method: str, params: list | None = None) -> dict:
         """A raw JSON-RPC exchange: the whole response, errors included (nothing raised for them)."""
@@ -370,6 +409,18 @@ class Chain:
             path = self.settings.deployment_file(self.chain_id)
             self._deployment = Deployment.load(path)
         return self._deployment
+
+    def state_dir(self) -> Path:
+        """Local state of this deployment (listener cursor, agents' databases) under the data dir, keyed by
+        chain id and deployment: a new chain or a redeploy starts clean, and an old one resumes."""
+        dep = self.deployment
+        # the hash of the deployment's first block: a fresh dev chain replaying the same deploy (same addresses,
+        # same block numbers) still differs in it (timestamps)
+        with self._rpc_guard():
+            block = self.w3.eth.get_block(dep.start_block)
+        path = self.settings.data_dir / "state" / f"{self.chain_id}-{dep.start_block}-{bytes(block['hash']).hex()[:12]}"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def use_deployment(self, deployment: Deployment) -> None:
         self._deployment = deployment
@@ -424,10 +475,8 @@ class Chain:
 
     def _revert(self, error: dict, cname: str, label: str) -> Exception:
         message = str(error.get("message", ""))
-        data = error.get("data")
-        if isinstance(data, dict):  # some nodes nest it
-            data = data.get("data")
-        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        data = revert_data(error)
+        if data is not None:
             text, name, args = self.registry.decode_error(data, cname)
             return ContractRevert(f"{label} reverted: {text}", error=name, args=args)
         if "insufficient funds" in message.lower():
@@ -443,12 +492,43 @@ class Chain:
         """
         func, cname, default_label = self._resolve(fn)
         bound = func(*args)
-        return self._send(
-            {"to": to_checksum_address(bound.address), "data": bound._encode_transaction_data(), "value": value},
-            cname,
-            label or default_label,
-            gas,
-        )
+        tx = {"to": to_checksum_address(bound.address), "data": bound._encode_transaction_data(), "value": value}
+        self._approve_pending(tx, cname, label or default_label)
+        return self._send(tx, cname, label or default_label, gas)
+
+    def estimate(self, fn: Any, *args: Any, value: int = 0) -> int:
+        """Simulate a transaction from the signer: its gas, or :class:`ContractRevert` with the decoded error."""
+        func, cname, label = self._resolve(fn)
+        bound = func(*args)
+        tx = {"to": to_checksum_address(bound.address), "data": bound._encode_transaction_data(), "value": value}
+        return self._estimate(tx, cname, label)
+
+    def _estimate(self, tx: dict, cname: str, label: str) -> int:
+        probe = {k: (hex(v) if isinstance(v, int) else v) for k, v in {**tx, "from": self.address_of_signer()}.items()}
+        reply = self.raw("eth_estimateGas", [probe])
+        if "error" in reply:
+            raise self._revert(reply["error"], cname, label)
+        return int(reply["result"], 16)
+
+    def approve_before_next(self, spender_contract: str, amount: int) -> None:
+        """Approve ``spender_contract`` for ``amount`` CAP just before the next :meth:`transact`, and only if
+        that call, simulated first, fails for nothing but the missing allowance: a call that would revert
+        anyway leaves no approval behind."""
+        self._pending_approval = (spender_contract, amount)
+
+    def _approve_pending(self, tx: dict, cname: str, label: str) -> None:
+        pending, self._pending_approval = self._pending_approval, None
+        if pending is None:
+            return
+        spender_contract, amount = pending
+        try:
+            self._estimate(tx, cname, label)
+        except ContractRevert as exc:
+            # ERC20InsufficientAllowance, or a contract's own check ahead of transferFrom
+            if not (exc.error or "").endswith("InsufficientAllowance"):
+                raise
+        self.transact("CapToken.approve", self.address(spender_contract), amount,
+                      label=f"CapToken.approve({spender_contract})")
 
     def deploy_contract(self, name: str, *args: Any, label: str | None = None) -> TxResult:
         """Deploy ``abi/<name>.json``'s bytecode with constructor ``args``."""
@@ -529,10 +609,17 @@ class Chain:
 
     def _wait_confirmations(self, block: int) -> None:
         want = block + self.settings.confirmations
-        deadline = time.monotonic() + self.settings.tx_timeout
+        start = time.monotonic()
+        deadline = start + self.settings.tx_timeout
         while self.settings.confirmations and self.w3.eth.block_number < want:
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise ChainUnavailable(f"block {block} did not reach {self.settings.confirmations} confirmations")
+            if now - start > IDLE_CHAIN_SECONDS and self.w3.eth.block_number == block:
+                raise ChainUnavailable(
+                    f"no block after {block} in {IDLE_CHAIN_SECONDS:.0f}s: this chain mines only on transactions, so "
+                    f"{self.settings.confirmations} confirmation(s) never come; use --confirmations 0 (or a block time)"
+                )
             time.sleep(0.2)
 
     # -- events --
@@ -545,13 +632,24 @@ class Chain:
         return [DecodedEvent(contract, event, dict(l["args"]), to_checksum_address(l["address"]), int(l["logIndex"]))
                 for l in logs]
 
-    # -- local-chain helpers (Anvil) --
+    # -- local dev-chain helpers (Anvil, Ganache, Hardhat) --
+    def client_version(self) -> str:
+        """``web3_clientVersion``, e.g. ``anvil/v1.7.1``, ``Ganache/v7.9.2/EthereumJS TestRPC/v7.9.2/ethereum-js``."""
+        reply = self.raw("web3_clientVersion")
+        return str(reply.get("result") or "unknown")
+
     def increase_time(self, seconds: int) -> None:
+        """Move the next block's timestamp ``seconds`` ahead and mine it."""
         self.rpc("evm_increaseTime", [int(seconds)])
         self.rpc("evm_mine", [])
 
     def mine(self, blocks: int = 1) -> None:
-        self.rpc("anvil_mine", [hex(blocks)])
+        """Mine ``blocks`` empty blocks: ``anvil_mine``/``hardhat_mine`` in one call, else ``evm_mine`` each."""
+        for method in ("anvil_mine", "hardhat_mine"):
+            if "error" not in self.raw(method, [hex(blocks)]):
+                return
+        for _ in range(blocks):
+            self.rpc("evm_mine", [])
 
 
 def connect(settings: Settings, signer: LocalAccount | None = None) -> Chain:

@@ -28,6 +28,7 @@ from orchestrator.commands import (
     stake,
 )
 from orchestrator.commands.base import App, DatacapGroup
+from orchestrator.config import load_env_secrets
 
 
 @click.group(cls=DatacapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -53,12 +54,16 @@ def cli(ctx: click.Context, config_file, as_json, **overrides) -> None:
     Everything defaults to one machine: Anvil from node_modules, a local IPFS blockstore, an
     embedded Redis. Settings: flags > DATACAP_* env > .env > datacap.toml > defaults.
 
+    Passwords: the dev accounts dev0..dev19 (Anvil's public keys) need none; any other account is
+    unlocked with DATACAP_PASSWORD (environment or .env) or a prompt. Writes say who signs.
+
     \b
     Example:
-      export DATACAP_PASSWORD=dev
       datacap chain up && datacap deploy
-      datacap data register ./wine.csv --account dev1 --price 1
+      datacap data samples ./samples
+      datacap data register ./samples/owner1.csv --account dev1 --price 1
     """
+    load_env_secrets()
     ctx.obj = App(overrides, Path(config_file) if config_file else None, as_json)
 
 
@@ -79,6 +84,26 @@ cli.add_command(runtime.listen)
 cli.add_command(runtime.worker)
 cli.add_command(demo.command)
 cli.add_command(dapp.command)
+
+
+def _set_account(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        app = ctx.find_object(App)
+        app.overrides["account"] = value
+        app._settings = None  # re-resolved with the account
+
+
+def _accept_account_everywhere(group: click.Group) -> None:
+    """``--account`` after the subcommand too (``datacap data register f.csv --account dev1``)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_account_everywhere(command)
+        elif not any(p.name == "account" for p in command.params):
+            command.params.append(click.Option(["--account"], expose_value=False, callback=_set_account,
+                                               help="Keystore account that signs (as the global --account)."))
+
+
+_accept_account_everywhere(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -62,6 +62,16 @@ class Settings:
             raise ConfigError(f"key_source must be one of {', '.join(KEY_SOURCES)}, not {self.key_source!r}")
         if self.confirmations < 0:
             raise ConfigError("confirmations must be >= 0")
+        from orchestrator.errors import InvalidInput
+        from orchestrator.params import parse_url
+
+        for name in ("rpc_url", "ipfs_api", "redis_url"):
+            value = getattr(self, name)
+            try:
+                if value is not None and not (name == "redis_url" and value.startswith(("redis://", "rediss://"))):
+                    parse_url(value, name.replace("_", " "))
+            except InvalidInput as exc:
+                raise ConfigError(str(exc)) from None
 
     # Derived locations -------------------------------------------------------------------------
     @property
@@ -147,6 +157,20 @@ def _from_toml(path: Path) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"{path}: unknown settings in [datacap]: {', '.join(sorted(unknown))}")
     return dict(table)
+
+
+#: secrets a ``.env`` may hold besides settings; read into the environment unless already set there
+ENV_SECRETS = ("DATACAP_PASSWORD", "DATACAP_PRIVATE_KEY")
+
+
+def load_env_secrets(cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    """Copy DATACAP_PASSWORD / DATACAP_PRIVATE_KEY from ``./.env`` into ``env`` (default os.environ)."""
+    env = os.environ if env is None else env
+    env_file = (Path.cwd() if cwd is None else cwd) / ".env"
+    if env_file.is_file():
+        for key, value in dotenv_values(env_file).items():
+            if key in ENV_SECRETS and value and key not in env:
+                env[key] = value
 
 
 def load_settings(

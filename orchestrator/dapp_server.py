@@ -70,6 +70,8 @@ class DappServer(ThreadingHTTPServer):
         registry = AbiRegistry(settings.abi_dir)
         self.abis = {name: json.dumps({"contractName": name, "abi": art["abi"]}).encode()
                      for name, art in registry.artifacts.items()}
+        self.deployed_abis = json.dumps({name: registry.artifacts[name]["abi"] for name in config.contracts
+                                         if name in registry.artifacts}).encode()
         self.rpc = requests.Session()
         super().__init__((host, port), _Handler)
 
@@ -122,6 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/config.json":
             return self._json(self.server.config.as_dict())
+        if path == "/abi/deployed.json":  # every deployed contract's ABI in one response (the page's first load)
+            return self._send(200, self.server.deployed_abis, "application/json")
         if path.startswith("/abi/") and path.endswith(".json"):
             body = self.server.abis.get(path[len("/abi/"):-len(".json")])
             return self._send(200, body, "application/json") if body else self._error(404, f"no ABI at {path}")

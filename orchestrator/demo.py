@@ -171,6 +171,13 @@ def _check(opts: DemoOptions) -> None:
         raise InvalidInput("--bins needs at least two increasing edges")
     if opts.dataset is not None and not Path(opts.dataset).is_file():
         raise InvalidInput(f"no such CSV file: {opts.dataset}")
+    if opts.dataset is not None:  # the whole CSV, before any service starts
+        from workers.data import DataError, load_csv
+
+        try:
+            load_csv(opts.dataset, opts.label, standardize=False)
+        except DataError as exc:
+            raise InvalidInput(str(exc)) from None
 
 
 def baselines(prep: datasets.PreparedData, spec: dict, opts: DemoOptions) -> dict:

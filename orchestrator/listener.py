@@ -46,6 +46,8 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 
+from orchestrator.errors import DatacapError
+
 log = logging.getLogger(__name__)
 
 SCHEMA = """
@@ -369,6 +371,7 @@ class Outbox:
 
     def __init__(self, db_path: str):
         self.conn = connect(db_path)
+        self._last_failure: dict[str, str] = {}
 
     @staticmethod
     def add(conn: sqlite3.Connection, key: str, kind: str, payload: Any) -> bool:
@@ -399,10 +402,15 @@ class Outbox:
         for row in self.pending(limit):
             try:
                 send(row)
-            except Exception:
+            except Exception as exc:
                 self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
                                   (row.id,))
-                log.exception("outbox: sending %s (%s) failed; left pending", row.key, row.kind)
+                if isinstance(exc, DatacapError):  # expected (e.g. SeedNotReady until blocks are mined): one line,
+                    if self._last_failure.get(row.key) != str(exc):  # and only when it changes
+                        log.warning("outbox: %s (%s) left pending: %s", row.key, row.kind, exc)
+                    self._last_failure[row.key] = str(exc)
+                else:
+                    log.exception("outbox: sending %s (%s) failed; left pending", row.key, row.kind)
                 break
             self._checkpoint("outbox_after_send")
             # One write per row (a kill before it re-sends the row, uncounted, as before).

@@ -273,6 +273,23 @@ def redis_status(settings: Settings, *, port: int | None = None) -> ServiceStatu
     return ServiceStatus("redis", port_open(port), _read_pid(pid_file), f"redis://127.0.0.1:{port}/0", str(log), {})
 
 
+def require_redis(url: str, timeout: float = 3.0) -> None:
+    """Fail in one line when no Redis answers at ``url`` (long-running commands check before they start)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping()
+    except (redis.exceptions.RedisError, OSError, ValueError) as exc:
+        raise ServiceError(f"no Redis answers at {url} ({' '.join(str(exc).split())[:100]}): start one with "
+                           f"`datacap chain up --redis` or point --redis-url at yours") from None
+
+
+def node_name(client_version: str | None) -> str:
+    """``web3_clientVersion`` -> the node's name: anvil, ganache, hardhat, geth, ... ("node" when unknown)."""
+    head = (client_version or "").split("/", 1)[0].strip().lower()
+    return head.split()[0] if head else "node"
+
+
 # --- both ----------------------------------------------------------------------------------------
 
 

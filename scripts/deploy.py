@@ -22,7 +22,7 @@ def _under_brownie() -> bool:
 
 def _brownie_main(force: bool = False) -> dict:
     """Deploy with brownie's accounts, reusing the orchestrator's plan (order, constructor args, wiring)."""
-    from brownie import accounts, network, web3  # type: ignore[import-not-found]
+    from brownie import accounts, config, network, web3  # type: ignore[import-not-found]
 
     from orchestrator import deploy as deploy_lib
     from orchestrator.chain import Chain
@@ -33,12 +33,16 @@ def _brownie_main(force: bool = False) -> dict:
 
     from orchestrator.keystore import dev_key
 
-    # brownie's Anvil accounts are Anvil's dev accounts, whose keys are public: sign with the same key.
-    deployer = accounts[0]
-    local = Account.from_key(dev_key(0))
-    if deployer.address != local.address:
-        raise SystemExit("under brownie only Anvil's dev account 0 deploys; use `datacap deploy` for others")
-    chain = Chain(settings, local)
+    # brownie's configured account: `wallets.from_key` in brownie-config.yaml, else accounts[0] (a local
+    # account carries its key; a node's unlocked dev account is one of Anvil's public dev keys)
+    from_key = (config.get("wallets") or {}).get("from_key")
+    deployer = accounts.add(from_key) if from_key else accounts[0]
+    key = getattr(deployer, "private_key", None)
+    dev = next((k for k in (dev_key(i) for i in range(20)) if Account.from_key(k).address == deployer.address), None)
+    if not key and dev is None:
+        raise SystemExit(f"brownie's account {deployer.address} has no local key: set wallets.from_key in "
+                         "brownie-config.yaml, or use `datacap deploy --account NAME`")
+    chain = Chain(settings, Account.from_key(key or dev))
     report = deploy_lib.deploy_suite(chain, force=force)
     print(f"deployed on {network.show_active()}: {report.path}")
     return report.as_dict()

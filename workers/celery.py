@@ -8,8 +8,10 @@ from celery import Celery
 __all__ = ["app"]
 
 REDIS_URL = os.environ.get("DATACAP_REDIS_URL", "redis://127.0.0.1:6379/0")
-# Longer than the longest task: an unacknowledged message is redelivered after this many seconds.
-VISIBILITY_TIMEOUT = int(os.environ.get("DATACAP_VISIBILITY_TIMEOUT", "3600"))
+# Longer than the longest task: an unacknowledged message (a SIGKILLed worker's) is redelivered after this
+# many seconds. 300 s: tasks take seconds to a minute, and a lost one comes back well within a round (the
+# default round is 600 s in the demo, 86400 s from the CLI). Raise it for tasks longer than 5 minutes.
+VISIBILITY_TIMEOUT = int(os.environ.get("DATACAP_VISIBILITY_TIMEOUT", "300"))
 
 _TRANSPORT = {
     "visibility_timeout": VISIBILITY_TIMEOUT,

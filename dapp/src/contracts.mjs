@@ -84,6 +84,7 @@ export class Contracts {
     this.provider = new ethers.JsonRpcProvider(new URL(config.rpcUrl, location.href).href, config.chainId, {
       staticNetwork: ethers.Network.from(config.chainId),
       pollingInterval: 250, // a local chain mines at once: don't wait ethers' default 4 s
+      cacheTimeout: -1, // no 250 ms reuse of identical requests: a refresh right after a confirmation must see it
     });
     this.ifaces = {};
     this.read = {};
@@ -96,10 +97,9 @@ export class Contracts {
   }
 
   static async load(base = location.href) {
-    const config = await (await fetch(new URL("config.json", base))).json();
-    const names = Object.keys(config.contracts);
-    const abis = await Promise.all(names.map(async (n) => (await (await fetch(new URL(`abi/${n}.json`, base))).json()).abi));
-    return new Contracts(config, Object.fromEntries(names.map((n, i) => [n, abis[i]])));
+    // two requests in parallel: the config and every deployed contract's ABI (/abi/<Name>.json one by one, bundled)
+    const [config, abis] = await Promise.all(["config.json", "abi/deployed.json"].map(async (p) => (await fetch(new URL(p, base))).json()));
+    return new Contracts(config, abis);
   }
 
   address(name) {
@@ -199,44 +199,49 @@ export class Contracts {
 
   async count(contract) { return Number(await this.read[contract].totalMinted()); }
 
-  async dataItem(id) {
+  // each item: its chain reads, its metadata and its stakes in parallel (one round trip after tokenURI)
+  async dataItem(id, staked) {
     const d = this.read.DataNFT;
-    const [owner, commitment, uri, lic] = await Promise.all([d.ownerOf(id), d.commitmentOf(id), d.tokenURI(id), d.licenseOf(id)]);
-    const leafCount = this.inputsOf("DataNFT", "mint").length === 4 ? await d.leafCountOf(id) : null;
-    return { id, owner, commitment, uri, leafCount, price: lic.pricePerUse, bonus: lic.bonusPerTrainingUse,
-      meta: await this.metadata(uri), stakes: await this.stakesOn(0, id) };
+    const [owner, commitment, [uri, meta], lic, leafCount, stakes] = await Promise.all([d.ownerOf(id), d.commitmentOf(id),
+      this._uriAndMeta(d, id), d.licenseOf(id), this.inputsOf("DataNFT", "mint").length === 4 ? d.leafCountOf(id) : null,
+      this.stakesOn(0, id, staked)]);
+    return { id, owner, commitment, uri, leafCount, price: lic.pricePerUse, bonus: lic.bonusPerTrainingUse, meta, stakes };
   }
 
-  async portfolioItem(id) {
+  async _uriAndMeta(nft, id) {
+    const uri = await nft.tokenURI(id);
+    return [uri, await this.metadata(uri)];
+  }
+
+  async portfolioItem(id, staked) {
     const p = this.read.PortfolioNFT;
-    const [curator, comp, frozen, uri] = await Promise.all([p.ownerOf(id), p.compositionOf(id), p.isFrozen(id), p.tokenURI(id)]);
-    return { id, curator, dataIds: [...comp[0]].map(Number), weights: [...comp[1]].map(Number), frozen, uri,
-      meta: await this.metadata(uri), stakes: await this.stakesOn(2, id) };
+    const [curator, comp, frozen, [uri, meta], stakes] = await Promise.all([p.ownerOf(id), p.compositionOf(id), p.isFrozen(id),
+      this._uriAndMeta(p, id), this.stakesOn(2, id, staked)]);
+    return { id, curator, dataIds: [...comp[0]].map(Number), weights: [...comp[1]].map(Number), frozen, uri, meta, stakes };
   }
 
-  async modelItem(id) {
+  async modelItem(id, staked) {
     const m = this.read.ModelNFT;
-    const [owner, lin, uri] = await Promise.all([m.ownerOf(id), m.lineageOf(id), m.tokenURI(id)]);
-    const [price, evals, avg] = await Promise.all([
+    const [owner, lin, [uri, meta], price, evals, avg, stakes] = await Promise.all([m.ownerOf(id), m.lineageOf(id),
+      this._uriAndMeta(m, id),
       this.has("ModelMarket") ? this.read.ModelMarket.priceOf(id) : 0n,
       this.has("Evaluations") ? this.read.Evaluations.evaluationCount(id) : 0n,
       this.has("Evaluations") ? this.read.Evaluations.averageScore(id) : 0n,
-    ]);
+      this.stakesOn(5, id, staked)]);
     return { id, owner, uri, price, evaluations: Number(evals), averageScore: Number(avg),
       lineage: { jobId: Number(lin.jobId), portfolioId: Number(lin.portfolioId), rounds: Number(lin.rounds),
-        metricsHash: lin.metricsHash, weightsCid: lin.weightsCid },
-      meta: await this.metadata(uri), stakes: await this.stakesOn(5, id) };
+        metricsHash: lin.metricsHash, weightsCid: lin.weightsCid }, meta, stakes };
   }
 
-  async all(contract, item) {
+  async all(contract, item, staked) {
     const n = await this.count(contract);
-    return Promise.all(Array.from({ length: n }, (_, i) => item.call(this, i + 1)));
+    return Promise.all(Array.from({ length: n }, (_, i) => item.call(this, i + 1, staked)));
   }
 
   async catalog() {
-    const [data, portfolios, models] = await Promise.all([
-      this.all("DataNFT", this.dataItem), this.all("PortfolioNFT", this.portfolioItem), this.all("ModelNFT", this.modelItem),
-    ]);
+    const staked = this.events("Staking", "Staked"); // one log query for every asset's stakes
+    const [data, portfolios, models] = await Promise.all([this.all("DataNFT", this.dataItem, staked),
+      this.all("PortfolioNFT", this.portfolioItem, staked), this.all("ModelNFT", this.modelItem, staked)]);
     return { data, portfolios, models };
   }
 
@@ -246,8 +251,9 @@ export class Contracts {
   }
 
   /** Active stake on an asset per staker, for a role (stakers from Staked events, amounts from positionOf). */
-  async stakesOn(role, assetId) {
-    const evs = await this.events("Staking", "Staked", null, role, assetId);
+  async stakesOn(role, assetId, staked = null) {
+    const evs = staked ? (await staked).filter((e) => Number(e.args.role) === role && Number(e.args.assetId) === Number(assetId))
+      : await this.events("Staking", "Staked", null, role, assetId);
     const stakers = [...new Set(evs.map((e) => e.args.staker))];
     const pos = await Promise.all(stakers.map((s) => this.read.Staking.positionOf(s, role, assetId)));
     const total = pos.reduce((acc, p) => acc + p.active, 0n);
@@ -269,9 +275,10 @@ export class Contracts {
       return { role, roleName: ROLES[role], assetId: asset, active: p.active, thawing: p.thawing,
         thawEnd: Number(p.thawEnd), heldUntil: Number(p.heldUntil) };
     }));
-    return { positions: out, votingStake: await this.read.Staking.stakeOf(account),
-      totalStake: await this.read.Staking.totalStake(), minStake: await this.read.Staking.minStake(),
-      thawingPeriod: Number(await this.read.Staking.thawingPeriod()), now: await this.now() };
+    const st = this.read.Staking;
+    const [votingStake, totalStake, minStake, thawingPeriod, now] = await Promise.all([st.stakeOf(account),
+      st.totalStake(), st.minStake(), st.thawingPeriod(), this.now()]);
+    return { positions: out, votingStake, totalStake, minStake, thawingPeriod: Number(thawingPeriod), now };
   }
 
   async now() { return Number((await this.provider.getBlock("latest")).timestamp); }
@@ -441,7 +448,7 @@ export class Contracts {
   execute(id) { return this.request("Governance", "execute", [id]); }
 
   /** ModelMarket.useModel with a max price when the ABI has one (decision 3). */
-  useModel(account, modelId, price, maxPrice) {
+  useModel(account, modelId, maxPrice) {
     const args = this.inputsOf("ModelMarket", "useModel").length === 2 ? [modelId, maxPrice] : [modelId];
     return this.withAllowance(account, "ModelMarket", maxPrice, this.request("ModelMarket", "useModel", args));
   }

@@ -58,13 +58,15 @@ function WalletBar({ ctx }) {
 }
 
 function TxList({ ctx }) {
+  // pending first, then the latest few: in the page flow, so it never covers a view
   const list = ctx.tx.list;
   if (!list.length) return null;
-  return html`<aside class="txlist" data-testid="txlist"><h3>Transactions <button class="link" onClick=${() => ctx.tx.clear()}>clear</button></h3>
-    <ul>${list.slice(0, 8).map((t) => html`<li class="tx ${t.status}" data-hash=${t.hash}>
-      <span class="status">${t.status}</span> <span>${t.label}</span>
-      <span class="muted mono">${t.hash.slice(0, 10)}…${t.block ? ` · block ${t.block}` : ""}</span>
-      ${t.error && html`<div class="error">${t.error}</div>`}</li>`)}</ul></aside>`;
+  const shown = [...list.filter((t) => t.status === "pending"), ...list.filter((t) => t.status !== "pending").slice(0, 3)];
+  return html`<aside class="txlist" data-testid="txlist"><span class="title">Transactions</span>
+    <ul>${shown.map((t) => html`<li class="tx ${t.status}" data-hash=${t.hash}>
+      <span class="status">${t.status}</span> ${t.label} <span class="muted mono">${t.hash.slice(0, 10)}…${t.block ? ` · block ${t.block}` : ""}</span>
+      ${t.error && html` <span class="error">${t.error}</span>`}</li>`)}</ul>
+    <button class="link" onClick=${() => ctx.tx.clear()}>clear</button></aside>`;
 }
 
 function View({ ctx, r }) {
@@ -104,8 +106,8 @@ function App({ c, w, tx }) {
       <${WalletBar} ctx=${ctx} />
     </header>
     <nav>${VIEWS.map(([k, t]) => html`<a href="#/${k}" class=${r.name === k ? "active" : ""}>${t}</a>`)}</nav>
-    <main data-view=${r.name}><${View} ctx=${ctx} r=${r} /></main>
-    <${TxList} ctx=${ctx} />`;
+    <${TxList} ctx=${ctx} />
+    <main data-view=${r.name}><${View} ctx=${ctx} r=${r} /></main>`;
 }
 
 async function start() {

@@ -2,7 +2,7 @@
 // poseidon_reference.js), for the state widths the dataset commitment uses: t = 3 and t = 17.
 // The constants are circomlibjs's, vendored by scripts/vendor_dapp.py into dapp/vendor/poseidon-bn254.json.
 
-export const P = 21888242871839275222246398905773845713120766346466093397393262616434045185537n; // the BN254 scalar field
+export const P = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n; // the BN254 scalar field (circom's prime)
 
 /** A Poseidon function over the given constants ({fullRounds, widths: {t: {partialRounds, C, M}}}). */
 export function poseidonWith(constants) {

@@ -12,6 +12,7 @@ export function useAsync(load, deps) {
   const [state, setState] = useState({ loading: true, value: null, error: null });
   useEffect(() => {
     let live = true;
+    setState((old) => ({ ...old, loading: true }));
     load().then((value) => live && setState({ loading: false, value, error: null }))
       .catch((error) => live && setState({ loading: false, value: null, error }));
     return () => { live = false; };
@@ -21,7 +22,7 @@ export function useAsync(load, deps) {
 
 export function Loading({ state, children }) {
   if (state.error) return html`<p class="error" role="alert">${String(state.error.message || state.error)}</p>`;
-  if (state.loading && !state.value) return html`<p class="muted">Loading…</p>`;
+  if (state.value == null) return html`<p class="muted">${state.loading ? "Loading…" : "Nothing to show."}</p>`;
   return children(state.value);
 }
 

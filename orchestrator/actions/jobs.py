@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from orchestrator.actions import ensure_allowance
 from orchestrator.chain import Chain, TxResult
-from orchestrator.errors import DeploymentError
+from orchestrator.errors import DeploymentError, NotFound
 
 STATUSES = ("none", "created", "open", "running", "finalized", "settled", "cancelled")
 
@@ -49,9 +49,10 @@ def join_job(chain: Chain, job_id: int, data_id: int) -> TxResult:
 
 def job_status(chain: Chain, job_id: int) -> dict:
     _require(chain)
+    count = chain.call("JobMarket.jobCount")
+    if not 1 <= job_id <= count:
+        raise NotFound(f"no job #{job_id} (JobMarket has {count} job(s))")
     job = dict(chain.call("JobMarket.jobOf", job_id))
-    if job.get("status", 0) == 0:
-        chain.call("JobMarket.cancel", job_id)  # raises the decoded unknown-job error
     job["status"] = STATUSES[job["status"]] if job.get("status", 0) < len(STATUSES) else job.get("status")
     return {"job_id": job_id, **job}
 

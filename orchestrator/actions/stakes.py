@@ -9,7 +9,7 @@ from eth_abi import decode as abi_decode
 
 from orchestrator.actions import ensure_allowance
 from orchestrator.chain import Chain, TxResult
-from orchestrator.errors import InvalidInput
+from orchestrator.errors import InvalidInput, NotFound
 
 #: IStaking.Role, in enum order
 ROLES = ("data-owner", "compute", "curator", "trainer", "aggregator", "model")
@@ -139,10 +139,11 @@ def _action(kind: str, raw: bytes) -> dict:
 
 
 def show_referendum(chain: Chain, referendum_id: int) -> Referendum:
+    count = chain.call("Governance.proposalCount")
+    if not 1 <= referendum_id <= count:
+        raise NotFound(f"no referendum #{referendum_id} (Governance has {count} proposal(s))")
     p = chain.call("Governance.proposalOf", referendum_id)
     state = chain.call("Governance.state", referendum_id)
-    if state == 0:
-        chain.call("Governance.execute", referendum_id)  # raises the decoded UnknownProposal
     kind = KINDS[p["kind"]]
     return Referendum(referendum_id, kind, STATES[state], p["proposer"], p["forVotes"], p["againstVotes"],
                       p["totalStakeAtSnapshot"], p["voteStart"], p["voteEnd"], p["readyAt"], _action(kind, p["action"]))

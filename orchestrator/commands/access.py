@@ -7,19 +7,7 @@ import json
 import click
 
 from orchestrator.actions import market
-from orchestrator.commands.base import App, json_option, pass_app, tx_line
-from orchestrator.errors import InvalidInput
-
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> int:
-    t = text.strip().lower()
-    try:
-        return int(t[:-1]) * UNITS[t[-1]] if t and t[-1] in UNITS else int(t)
-    except ValueError:
-        raise InvalidInput(f"not a duration: {text!r} (e.g. 3600, 90m, 12h, 30d)") from None
-
+from orchestrator.commands.base import ADDRESS, DURATION, App, json_option, pass_app, tx_line
 
 @click.group("access")
 def group() -> None:
@@ -52,7 +40,7 @@ def request(app: App, data_id, purpose) -> None:
 
 @group.command("approve")
 @click.argument("request_id", type=int)
-@click.option("--duration", default="30d", show_default=True, help="Credential lifetime (s/m/h/d).")
+@click.option("--duration", type=DURATION, default="30d", show_default=True, help="Credential lifetime (s/m/h/d/w).")
 @json_option
 @pass_app
 def approve(app: App, request_id, duration) -> None:
@@ -62,7 +50,7 @@ def approve(app: App, request_id, duration) -> None:
     Example:
       datacap access approve 1 --duration 7d
     """
-    cred, tx = market.approve_access(app.chain(), request_id, parse_duration(duration))
+    cred, tx = market.approve_access(app.chain(), request_id, duration)
     app.emit({"request_id": request_id, "credential_id": cred, "tx": tx.as_dict()},
              lambda: f"request #{request_id} approved: credential #{cred}\n" + tx_line(tx))
 
@@ -103,7 +91,7 @@ def revoke(app: App, credential_id) -> None:
 
 @group.command("status")
 @click.argument("data_id", type=int)
-@click.argument("user")
+@click.argument("user", type=ADDRESS)
 @json_option
 @pass_app
 def status(app: App, data_id, user) -> None:

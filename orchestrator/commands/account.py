@@ -9,7 +9,7 @@ import click
 
 from orchestrator.commands.base import App, json_option, pass_app, table
 from orchestrator.errors import KeystoreError
-from orchestrator.keystore import PRIVATE_KEY_ENV
+from orchestrator.keystore import DEV_PASSWORD, PRIVATE_KEY_ENV
 
 
 @click.group("account")
@@ -77,7 +77,7 @@ def import_dev(app: App, count) -> None:
     Example:
       datacap account import-dev 20
     """
-    infos = app.keystore.import_dev(count, app.password())
+    infos = app.keystore.import_dev(count, DEV_PASSWORD)  # public keys: the built-in dev password
     app.emit(infos, lambda: table("dev accounts", ["name", "address"], [[i.name, i.address] for i in infos]))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from orchestrator import services
-from orchestrator.commands.base import App, json_option, pass_app, table
-from orchestrator.keystore import DEV_PASSWORD, Keystore, password_from_env
+from orchestrator.commands.base import DURATION, App, fmt_time, json_option, pass_app, table
+from orchestrator.keystore import DEV_PASSWORD, Keystore
 
 
 @click.group("chain")
@@ -34,7 +34,7 @@ def up(app: App, port, accounts, balance, block_time, dev_accounts, redis) -> No
 
     \b
     Example:
-      DATACAP_PASSWORD=dev datacap chain up --redis
+      datacap chain up --redis
     """
     with app.step("starting anvil"):
         st = services.start_anvil(app.settings, port=port, accounts=accounts, balance=balance, block_time=block_time)
@@ -45,8 +45,7 @@ def up(app: App, port, accounts, balance, block_time, dev_accounts, redis) -> No
         ks = Keystore(app.settings.keystore_path)
         missing = [i for i in range(dev_accounts) if not ks.exists(f"dev{i}")]
         if missing:
-            # public keys: DATACAP_PASSWORD if set, else the dev password (a local run needs no setup)
-            ks.import_dev(dev_accounts, password_from_env() or DEV_PASSWORD)
+            ks.import_dev(dev_accounts, DEV_PASSWORD)  # public keys: the built-in dev password, no setup
         out["dev_accounts"] = [a.as_dict() for a in ks.list() if a.name.startswith("dev")]
     app.emit(out, lambda: f"anvil up at {st.url} (chain {st.detail.get('chain_id')}, pid {st.pid}, log {st.log})"
              + (f"\nredis up at {out['redis']['url']}" if redis else "")
@@ -84,7 +83,43 @@ def status(app: App) -> None:
     if anvil.running:
         path = s.deployment_file(anvil.detail["chain_id"])
         out["deployment"] = str(path) if path.exists() else None
-    rows = [["anvil", "up" if anvil.running else "down", anvil.url, anvil.pid or "-",
+    name = services.node_name(anvil.detail.get("client")) if anvil.running else "chain"
+    out["node"] = name if anvil.running else None
+    rows = [[name, "up" if anvil.running else "down", anvil.url, anvil.pid or "-",
              f"chain {anvil.detail.get('chain_id')} block {anvil.detail.get('block')}" if anvil.running else ""],
             ["redis", "up" if redis.running else "down", redis.url, redis.pid or "-", ""]]
     app.emit(out, lambda: table("services", ["service", "state", "url", "pid", "detail"], rows))
+
+
+@group.command("advance")
+@click.option("--time", "seconds", type=DURATION, default=None, help="Move the clock this far (s/m/h/d/w).")
+@click.option("--blocks", type=click.IntRange(1, 100_000), default=None, help="Mine this many blocks.")
+@json_option
+@pass_app
+def advance(app: App, seconds, blocks) -> None:
+    """Local dev chains only (Anvil, Ganache, Hardhat): move time forward and/or mine blocks.
+
+    Thawing stakes (14 days), referenda (1 + 5 + 2 days) and possession challenges (mined blocks) wait on
+    these; a public chain refuses.
+
+    \b
+    Example:
+      datacap chain advance --time 14d
+      datacap chain advance --blocks 3
+    """
+    from orchestrator.errors import ContractRevert, InvalidInput
+
+    if seconds is None and blocks is None:
+        raise InvalidInput("give --time and/or --blocks")
+    chain = app.chain(signed=False)
+    try:
+        if seconds:
+            chain.increase_time(seconds)
+        if blocks:
+            chain.mine(blocks)
+    except ContractRevert as exc:
+        raise ContractRevert(f"{services.node_name(chain.client_version())} at {app.settings.rpc_url} is not a "
+                             f"local dev chain ({exc})") from None
+    head = chain.w3.eth.get_block("latest")
+    out = {"block": head["number"], "timestamp": head["timestamp"]}
+    app.emit(out, lambda: f"block {head['number']}, time {fmt_time(head['timestamp'])}")

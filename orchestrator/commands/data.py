@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from orchestrator.actions import fmt_cap, parse_cap
+from orchestrator.actions import fmt_cap
 from orchestrator import possession
 from orchestrator.actions import assets
-from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
+from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, table, tx_line
 from orchestrator.errors import InvalidInput, NotFound
 
 
@@ -39,12 +39,48 @@ def commit(app: App, path) -> None:
     app.emit(c, f"{c.root}  ({c.records} records, {c.path})")
 
 
+@group.command("samples")
+@click.argument("directory", default="samples")
+@click.option("--owners", type=click.IntRange(2, 16), default=2, show_default=True, help="Owner shards to write.")
+@json_option
+@pass_app
+def samples(app: App, directory, owners) -> None:
+    """Write small sample CSVs (scikit-learn's wine, label column `target`): owner1.csv .. ownerN.csv, non-IID
+    shards to register, and test.csv, the trainer's held-out rows. Same files every time.
+
+    \b
+    Example:
+      datacap data samples ./samples && datacap data register ./samples/owner1.csv --account dev1
+    """
+    import csv
+    import tempfile
+
+    from sklearn.datasets import load_wine
+
+    from orchestrator.training.datasets import prepare
+
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"{out} exists and is not a directory")
+    wine = load_wine()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "wine.csv"
+        with source.open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([n.replace(" ", "_").replace("/", "_") for n in wine.feature_names] + ["target"])
+            w.writerows([*map(float, x), int(y)] for x, y in zip(wine.data, wine.target))
+        prep = prepare(out, owners, dataset=str(source), label="target", alpha=100.0)
+    files = [str(p) for p in prep.owner_files] + [prep.test_ref["path"]]
+    app.emit({"files": files, "label": "target", "features": prep.features, "classes": prep.classes},
+             lambda: "\n".join(files) + f"\n(label column `target`, {prep.features} features, {prep.classes} classes)")
+
+
 @group.command("register")
 @click.argument("path")
 @click.option("--name", default=None, help="Dataset name (default: the file name).")
 @click.option("--description", default="", help="One-paragraph description.")
-@click.option("--price", default="0", show_default=True, help="Price per use, in CAP.")
-@click.option("--bonus", default="0", show_default=True, help="Bonus per training use, in CAP.")
+@click.option("--price", type=AMOUNT, default="0", show_default=True, help="Price per use, in CAP.")
+@click.option("--bonus", type=AMOUNT, default="0", show_default=True, help="Bonus per training use, in CAP.")
 @json_option
 @pass_app
 def register(app: App, path, name, description, price, bonus) -> None:
@@ -54,7 +90,7 @@ def register(app: App, path, name, description, price, bonus) -> None:
     Example:
       datacap data register ./wine.csv --name wine --price 2 --json
     """
-    price_wei, bonus_wei = parse_cap(price), parse_cap(bonus)
+    price_wei, bonus_wei = price, bonus
     assets.commit_dataset(path)  # fail on a missing/malformed dataset before touching chain or IPFS
     chain = app.chain()
     with app.step("registering"):
@@ -102,7 +138,7 @@ def disclose(app: App, token_id, abstract, schema_file, samples_file) -> None:
 
 
 @group.command("list")
-@click.option("--owner", default=None, help="Only datasets of this address.")
+@click.option("--owner", type=ADDRESS, default=None, help="Only datasets of this address.")
 @json_option
 @pass_app
 def list_(app: App, owner) -> None:

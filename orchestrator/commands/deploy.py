@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestrator import deploy as deploy_lib
-from orchestrator.commands.base import App, json_option, pass_app, table
+from orchestrator.commands.base import ADDRESS, App, json_option, pass_app, table
 
 
 @click.command("deploy")
@@ -13,7 +13,7 @@ from orchestrator.commands.base import App, json_option, pass_app, table
 @click.option("--faucet/--no-faucet", default=None,
               help="Mint CAP to the node's dev accounts (default: on the local chain only).")
 @click.option("--only", multiple=True, help="Deploy only these contracts (repeatable).")
-@click.option("--treasury", default=None, help="Treasury address (default: the deployer).")
+@click.option("--treasury", type=ADDRESS, default=None, help="Treasury address (default: the deployer).")
 @json_option
 @pass_app
 def command(app: App, force, faucet, only, treasury) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from orchestrator.actions import market
-from orchestrator.commands.base import App, json_option, pass_app, tx_line
+from orchestrator.commands.base import CID, App, json_option, pass_app, tx_line
 from orchestrator.errors import InvalidInput, NotFound
 
 
@@ -24,7 +24,7 @@ def group() -> None:
 @group.command("post")
 @click.argument("model_id", type=int)
 @click.option("--example", "example", default=None, help="File with the input/output example (put on IPFS).")
-@click.option("--cid", default=None, help="CID of an example already on IPFS.")
+@click.option("--cid", type=CID, default=None, help="CID of an example already on IPFS.")
 @click.option("--score", type=click.IntRange(1, 5), required=True, help="Score, 1 to 5.")
 @json_option
 @pass_app

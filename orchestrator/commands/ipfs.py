@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from orchestrator.commands.base import App, json_option, pass_app
+from orchestrator.commands.base import CID, App, json_option, pass_app
 from orchestrator.errors import NotFound
 
 
@@ -43,7 +43,7 @@ def add(app: App, path) -> None:
 
 
 @group.command("get")
-@click.argument("cid")
+@click.argument("cid", type=CID)
 @click.option("-o", "--output", default=None, help="Write to this file (default: stdout).")
 @json_option
 @pass_app
@@ -54,6 +54,8 @@ def get(app: App, cid, output) -> None:
     Example:
       datacap ipfs get bafkrei... -o out.json
     """
+    if output and not Path(output).resolve().parent.is_dir():
+        raise NotFound(f"no such directory: {Path(output).parent}")
     data = app.storage().get(cid)
     if output:
         Path(output).write_bytes(data)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.actions import jobs, parse_cap
-from orchestrator.commands.base import App, json_option, pass_app, tx_line
+from orchestrator.actions import jobs
+from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, tx_line
 from orchestrator.errors import InvalidInput
 
 
@@ -21,7 +21,7 @@ def group() -> None:
 
 @group.command("create")
 @click.argument("portfolio_id", type=int)
-@click.option("--budget", required=True, help="Budget in CAP, escrowed.")
+@click.option("--budget", type=AMOUNT, required=True, help="Budget in CAP, escrowed.")
 @click.option("--rounds", type=int, default=1, show_default=True)
 @click.option("--min-participants", type=int, default=2, show_default=True,
               help="Participants needed to open; at least 2 (every aggregate sums two or more owners' updates).")
@@ -58,7 +58,7 @@ def create(app: App, portfolio_id, budget, rounds, min_participants, join_window
       datacap job create 1 --budget 500 --rounds 5 --mode encrypted-model --features 30 --lr 0.1
       datacap job create 1 --budget 500 --mode stats --columns alcohol,proline --bins 0,500,1000,2000
     """
-    terms = jobs.JobTerms(portfolio_id, parse_cap(budget), rounds, min_participants, join_window, round_duration,
+    terms = jobs.JobTerms(portfolio_id, budget, rounds, min_participants, join_window, round_duration,
                           aggregator_fee_bps, model_spec_cid, he_context_cid)
     if mode is None:
         jid, tx = jobs.create_job(app.chain(), terms)
@@ -111,6 +111,61 @@ def join(app: App, job_id, data_id) -> None:
     tx = jobs.join_job(app.chain(), job_id, data_id)
     app.emit({"job_id": job_id, "data_id": data_id, "tx": tx.as_dict()},
              lambda: f"joined job #{job_id} with $Data #{data_id}\n" + tx_line(tx))
+
+
+@group.command("volunteer")
+@click.argument("job_id", type=int)
+@json_option
+@pass_app
+def volunteer(app: App, job_id) -> None:
+    """Volunteer as the aggregator of JOB_ID you joined (posts the aggregator bond).
+
+    \b
+    Example:
+      datacap job volunteer 1 --account dev1
+    """
+    from orchestrator.actions import ensure_allowance
+
+    chain = app.chain()
+    ensure_allowance(chain, "JobMarket", chain.call("JobMarket.params")["aggregatorBond"])
+    tx = chain.transact("JobMarket.volunteer", job_id)
+    app.emit({"job_id": job_id, "tx": tx.as_dict()}, lambda: f"volunteered to aggregate job #{job_id}\n" + tx_line(tx))
+
+
+@group.command("select-aggregator")
+@click.argument("job_id", type=int)
+@click.argument("participant", type=ADDRESS)
+@json_option
+@pass_app
+def select_aggregator(app: App, job_id, participant) -> None:
+    """Trainer: pick PARTICIPANT, a volunteer, as the aggregator of JOB_ID (opens the job when it is full).
+
+    \b
+    Example:
+      datacap job select-aggregator 1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --account dev7
+    """
+    tx = app.chain().transact("JobMarket.selectAggregator", job_id, participant)
+    app.emit({"job_id": job_id, "aggregator": participant, "tx": tx.as_dict()},
+             lambda: f"job #{job_id}: aggregator {participant}\n" + tx_line(tx))
+
+
+@group.command("timeout")
+@click.argument("job_id", type=int)
+@json_option
+@pass_app
+def timeout(app: App, job_id) -> None:
+    """End a stalled job whose deadline passed (anyone may): cancelled or settled, bonds penalized per the rules.
+
+    `job run` calls it by itself when a deadline passes.
+
+    \b
+    Example:
+      datacap job timeout 1
+    """
+    tx = app.chain().transact("JobMarket.timeout", job_id)
+    status = jobs.job_status(app.chain(signed=False), job_id)["status"]
+    app.emit({"job_id": job_id, "status": status, "tx": tx.as_dict()},
+             lambda: f"job #{job_id} timed out: now {status}\n" + tx_line(tx))
 
 
 @group.command("status")
@@ -166,22 +221,31 @@ def _refs(data: tuple[str, ...], label: str) -> dict[int, dict]:
 def run(app: App, job_id, roles, data, test_path, label, fast_forward, interval) -> None:
     """Run this party's agents for JOB_ID until the job ends (Celery workers on the configured Redis).
 
+    Each --data file is checked first against its $Data's on-chain commitment and the job's model spec.
+    Prints one line per round and phase; calls JobMarket.timeout when a deadline passes; a permanent
+    failure (Redis down, a closed round, data that does not fit) ends it with one `error:` line.
+
     \b
     Example:
       datacap job run 1 --account dev1 --data 1=./owner1.csv --label target
       datacap job run 1 --account dev7 --test ./test.csv --label target --fast-forward
     """
+    from orchestrator.services import require_redis
     from orchestrator.training import session
 
     chain = app.chain()
     roles = list(roles) or session.roles_of(chain, job_id)
     if not roles:
         raise InvalidInput(f"{chain.address_of_signer()} has no role in job #{job_id}")
+    refs = _refs(data, label)
+    storage = app.storage()
+    session.check_local_data(chain, storage, job_id, refs)  # the right files, fit for the model, before any work
+    require_redis(app.settings.effective_redis_url)  # else Celery retries silently forever
     test_ref = {"kind": "csv", "path": test_path, "label": label} if test_path else None
-    agents = session.build_agents(chain, app.storage(), job_id, roles, data_refs=_refs(data, label),
-                                  test_ref=test_ref, fast_forward=fast_forward)
-    with app.step(f"job #{job_id} as {', '.join(roles)}"):
-        status = session.run_job(chain, agents, job_id, interval=interval)
+    agents = session.build_agents(chain, storage, job_id, roles, data_refs=refs, test_ref=test_ref,
+                                  fast_forward=fast_forward, strict=True)
+    progress = None if app.as_json else (lambda line: app.out.print(line, highlight=False))
+    status = session.run_job(chain, agents, job_id, interval=interval, progress=progress)
     app.emit({"job_id": job_id, "roles": roles, "status": status}, f"job #{job_id} {status} ({', '.join(roles)})")
 
 

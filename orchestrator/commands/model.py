@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.actions import assets, fmt_cap, market, parse_cap
-from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
+from orchestrator.actions import assets, fmt_cap, market
+from orchestrator.commands.base import ADDRESS, AMOUNT, CID, App, json_option, pass_app, table, tx_line
 
 
 @click.group("model")
@@ -29,9 +29,9 @@ def list_(app: App) -> None:
       datacap model list
     """
     items = assets.list_models(app.chain(signed=False))
-    app.emit(items, lambda: table("$Model", ["id", "owner", "portfolio", "rounds", "price", "evals", "avg"],
+    app.emit(items, lambda: table("$Model", ["id", "owner", "portfolio", "rounds", "price", "evals", "avg score (1-5)"],
                                   [[m.model_id, m.owner, m.lineage.get("portfolioId"), m.lineage.get("rounds"),
-                                    fmt_cap(m.price), m.evaluations, m.average_score] for m in items]))
+                                    fmt_cap(m.price), m.evaluations, f"{m.average_score / 100:.2f}"] for m in items]))
 
 
 @group.command("show")
@@ -50,7 +50,7 @@ def show(app: App, model_id) -> None:
 
 @group.command("use")
 @click.argument("model_id", type=int)
-@click.option("--max-price", default=None,
+@click.option("--max-price", type=AMOUNT, default=None,
               help="Most you pay, in CAP (default: the price read just before paying); a higher price reverts.")
 @json_option
 @pass_app
@@ -61,13 +61,13 @@ def use(app: App, model_id, max_price) -> None:
     Example:
       datacap model use 1 --account dev3 --max-price 5
     """
-    tx = market.use_model(app.chain(), model_id, None if max_price is None else parse_cap(max_price))
+    tx = market.use_model(app.chain(), model_id, max_price)
     app.emit({"model_id": model_id, "tx": tx.as_dict()}, lambda: f"used $Model #{model_id}\n" + tx_line(tx))
 
 
 @group.command("price")
 @click.argument("model_id", type=int)
-@click.argument("price")
+@click.argument("price", type=AMOUNT)
 @json_option
 @pass_app
 def price(app: App, model_id, price) -> None:
@@ -77,17 +77,17 @@ def price(app: App, model_id, price) -> None:
     Example:
       datacap model price 1 5
     """
-    tx = market.set_price(app.chain(), model_id, parse_cap(price))
-    app.emit({"model_id": model_id, "price": parse_cap(price), "tx": tx.as_dict()},
-             lambda: f"$Model #{model_id} costs {fmt_cap(parse_cap(price))} per use\n" + tx_line(tx))
+    tx = market.set_price(app.chain(), model_id, price)
+    app.emit({"model_id": model_id, "price": price, "tx": tx.as_dict()},
+             lambda: f"$Model #{model_id} costs {fmt_cap(price)} per use\n" + tx_line(tx))
 
 
 @group.command("mint")
-@click.option("--trainer", default=None, help="Who receives the model (default: you).")
+@click.option("--trainer", type=ADDRESS, default=None, help="Who receives the model (default: you).")
 @click.option("--portfolio", "portfolio_id", type=int, required=True, help="Portfolio it was trained on.")
 @click.option("--job", "job_id", type=int, default=0, show_default=True, help="Training job id.")
 @click.option("--rounds", type=int, default=1, show_default=True, help="Training rounds.")
-@click.option("--weights-cid", required=True, help="CID of the weights.")
+@click.option("--weights-cid", type=CID, required=True, help="CID of the weights.")
 @click.option("--metadata-cid", default="-", help="CID of the metadata JSON.")
 @json_option
 @pass_app

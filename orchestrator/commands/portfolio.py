@@ -5,17 +5,8 @@ from __future__ import annotations
 import click
 
 from orchestrator.actions import assets
-from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
+from orchestrator.commands.base import ADDRESS, IDS, WEIGHTS, App, json_option, pass_app, table, tx_line
 from orchestrator.errors import InvalidInput
-
-
-def _ints(text: str | None, what: str) -> list[int] | None:
-    if not text:
-        return None
-    try:
-        return [int(x) for x in text.replace(" ", "").split(",") if x]
-    except ValueError:
-        raise InvalidInput(f"{what} must be comma-separated integers, not {text!r}") from None
 
 
 @click.group("portfolio")
@@ -29,8 +20,8 @@ def group() -> None:
 
 
 @group.command("create")
-@click.argument("data_ids")
-@click.option("--weights", default=None, help="Comma-separated bps weights summing to 10000 (default: equal).")
+@click.argument("data_ids", type=IDS)
+@click.option("--weights", type=WEIGHTS, default=None, help="Comma-separated bps weights summing to 10000 (default: equal).")
 @click.option("--name", default="", help="Portfolio name.")
 @click.option("--description", default="", help="Description.")
 @json_option
@@ -42,15 +33,17 @@ def create(app: App, data_ids, weights, name, description) -> None:
     Example:
       datacap portfolio create 1,2 --weights 6000,4000 --name "wine+digits"
     """
-    ids = _ints(data_ids, "data ids")
-    pid, cid, tx = assets.create_portfolio(app.chain(), app.storage(), ids, _ints(weights, "weights"),
+    ids = data_ids
+    if weights is not None and len(weights) != len(ids):
+        raise InvalidInput(f"{len(weights)} weights for {len(ids)} datasets")
+    pid, cid, tx = assets.create_portfolio(app.chain(), app.storage(), ids, weights,
                                            name=name, description=description)
     app.emit({"portfolio_id": pid, "metadata_cid": cid, "tx": tx.as_dict()},
              lambda: f"$Portfolio #{pid} of {ids}  metadata ipfs://{cid}\n" + tx_line(tx))
 
 
 @group.command("list")
-@click.option("--curator", default=None, help="Only portfolios of this address.")
+@click.option("--curator", type=ADDRESS, default=None, help="Only portfolios of this address.")
 @json_option
 @pass_app
 def list_(app: App, curator) -> None:

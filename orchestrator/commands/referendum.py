@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import click
+from web3.exceptions import Web3Exception
 
-from orchestrator.actions import fmt_cap, parse_cap, stakes
-from orchestrator.commands.base import App, json_option, pass_app, table, tx_line
+from orchestrator.actions import fmt_cap, stakes
+from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, table, tx_line
 from orchestrator.errors import InvalidInput
 
 
@@ -36,10 +37,10 @@ def _cid(app: App, evidence: str) -> str:
 
 
 @propose.command("slash")
-@click.option("--party", required=True, help="Address to slash.")
+@click.option("--party", type=ADDRESS, required=True, help="Address to slash.")
 @click.option("--role", type=click.Choice(stakes.ROLES), required=True, help="The stake's role.")
 @click.option("--asset", "asset_id", type=int, default=0, show_default=True, help="The stake's asset id.")
-@click.option("--amount", required=True, help="CAP to slash.")
+@click.option("--amount", type=AMOUNT, required=True, help="CAP to slash.")
 @click.option("--evidence", required=True, help="Evidence: a file (put on IPFS) or a text.")
 @click.option("--fault-time", type=int, default=None, help="Unix time of the fault (default: now).")
 @json_option
@@ -51,12 +52,8 @@ def propose_slash(app: App, party, role, asset_id, amount, evidence, fault_time)
     Example:
       datacap referendum propose slash --party 0x709... --role data-owner --asset 1 --amount 10 --evidence "no answer"
     """
-    from eth_utils import is_address, to_checksum_address
-
-    if not is_address(party):
-        raise InvalidInput(f"not an address: {party!r}")
     chain = app.chain()
-    rid, tx = stakes.propose_slash(chain, to_checksum_address(party), role, asset_id, parse_cap(amount),
+    rid, tx = stakes.propose_slash(chain, party, role, asset_id, amount,
                                    _cid(app, evidence), fault_time)
     app.emit({"referendum_id": rid, "tx": tx.as_dict()}, lambda: f"referendum #{rid} (slash)\n" + tx_line(tx))
 
@@ -77,12 +74,17 @@ def propose_param(app: App, target, function, args, description) -> None:
     """
     parsed = [int(a) if a.lstrip("-").isdigit() else a for a in args]
     chain = app.chain()
+    try:  # before the deposit approval and the IPFS write: a wrong name or argument list leaves nothing behind
+        chain.contract(target).encode_abi(function, args=parsed)
+    except (Web3Exception, AttributeError, TypeError, ValueError, OverflowError) as exc:
+        raise InvalidInput(f"{target}.{function}({', '.join(args)}) cannot be encoded: "
+                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     rid, tx = stakes.propose_param_change(chain, target, function, parsed, _cid(app, description or function))
     app.emit({"referendum_id": rid, "tx": tx.as_dict()}, lambda: f"referendum #{rid} (param change)\n" + tx_line(tx))
 
 
 @propose.command("regulator")
-@click.argument("address")
+@click.argument("address", type=ADDRESS)
 @click.option("--description", default="", help="Why.")
 @json_option
 @pass_app
@@ -93,10 +95,8 @@ def propose_regulator(app: App, address, description) -> None:
     Example:
       datacap referendum propose regulator 0x3C44... --description "appoint the data-protection office"
     """
-    from eth_utils import to_checksum_address
-
     chain = app.chain()
-    rid, tx = stakes.propose_regulator(chain, to_checksum_address(address), _cid(app, description or "regulator"))
+    rid, tx = stakes.propose_regulator(chain, address, _cid(app, description or "regulator"))
     app.emit({"referendum_id": rid, "tx": tx.as_dict()}, lambda: f"referendum #{rid} (regulator)\n" + tx_line(tx))
 
 

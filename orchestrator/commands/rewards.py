@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestrator.actions import fmt_cap, market
-from orchestrator.commands.base import App, json_option, pass_app, tx_line
+from orchestrator.commands.base import ADDRESS, App, json_option, pass_app, tx_line
 from orchestrator.errors import InvalidInput
 
 
@@ -20,7 +20,7 @@ def group() -> None:
 
 
 @group.command("show")
-@click.argument("address", required=False)
+@click.argument("address", type=ADDRESS, required=False)
 @json_option
 @pass_app
 def show(app: App, address) -> None:
@@ -50,6 +50,11 @@ def claim(app: App, shares) -> None:
         pairs = [tuple(int(x) for x in s.split(":")) for s in shares]
     except ValueError:
         raise InvalidInput("--data-share takes PORTFOLIO:DATA, e.g. 1:2") from None
-    txs = market.claim_all(app.chain(), pairs)
-    app.emit([t.as_dict() for t in txs],
-             lambda: "\n".join(f"{t.label}\n{tx_line(t)}" for t in txs) or "nothing to claim")
+    chain = app.chain()
+    me = chain.address_of_signer()
+    before = chain.call("CapToken.balanceOf", me)
+    txs = market.claim_all(chain, pairs)
+    claimed = chain.call("CapToken.balanceOf", me) - before
+    app.emit({"claimed": claimed, "txs": [t.as_dict() for t in txs]},
+             lambda: "\n".join([f"claimed {fmt_cap(claimed)}"] + [f"{t.label}\n{tx_line(t)}" for t in txs])
+             if txs else "nothing to claim")

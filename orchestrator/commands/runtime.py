@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.commands.base import App, json_option, pass_app
+from orchestrator.commands.base import App, human_value, json_option, pass_app
 from orchestrator.errors import ConfigError
 
 
@@ -19,7 +19,8 @@ from orchestrator.errors import ConfigError
 def listen(app: App, from_block, once, interval, answer_challenges) -> None:
     """Follow the deployment's events (confirmed, reorg-aware, cursor in SQLite) and print them.
 
-    The cursor lives in <data dir>/listener.sqlite, so a restart resumes where it stopped. With --json,
+    The cursor lives in <data dir>/state/<chain id>-<deployment>/listener.sqlite, so a restart resumes where it
+    stopped and a new chain or deployment starts clean. With --json,
     one JSON object per line (JSON Lines). Challenges against this machine's datasets are answered.
 
     \b
@@ -33,8 +34,8 @@ def listen(app: App, from_block, once, interval, answer_challenges) -> None:
 
     chain = app.chain(signed=answer_challenges)
     contracts = {n: chain.contract(n) for n in chain.deployment.contracts}
-    app.settings.data_dir.mkdir(parents=True, exist_ok=True)
-    lst = EventListener(chain.w3, str(app.settings.data_dir / "listener.sqlite"), contracts,
+    cursor = chain.state_dir() / "listener.sqlite"
+    lst = EventListener(chain.w3, str(cursor), contracts,
                         confirmations=app.settings.confirmations,
                         start_block=chain.deployment.start_block if from_block is None else from_block)
     seen: list = []
@@ -50,7 +51,7 @@ def listen(app: App, from_block, once, interval, answer_challenges) -> None:
             responder.on_challenged(event, ctx)
 
         lst.register("PossessionChallenges", "Challenged", on_challenged)
-    outbox = Outbox(str(app.settings.data_dir / "listener.sqlite"))
+    outbox = Outbox(str(cursor))
     try:
         while True:
             lst.poll_once()
@@ -58,7 +59,8 @@ def listen(app: App, from_block, once, interval, answer_challenges) -> None:
                 outbox.dispatch(responder.send)
             for ev in seen:
                 app.emit_line({"contract": ev.contract, "event": ev.name, "block": ev.block_number, "tx": ev.tx_hash,
-                          "args": ev.args}, f"#{ev.block_number} {ev.contract}.{ev.name} {ev.args}")
+                          "args": ev.args}, f"block {ev.block_number}  {ev.contract}.{ev.name}  " + "  ".join(
+                    f"{k}={human_value(k, v)}" for k, v in ev.args.items()))
             seen.clear()
             if once:
                 return
@@ -85,6 +87,9 @@ def worker(app: App, concurrency, loglevel, celery_args) -> None:
     """
     import os
 
+    from orchestrator.services import require_redis
+
+    require_redis(app.settings.effective_redis_url)  # else Celery retries silently forever
     os.environ.setdefault("DATACAP_REDIS_URL", app.settings.effective_redis_url)
     try:
         from workers.celery import app as celery_app

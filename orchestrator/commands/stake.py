@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.actions import fmt_cap, parse_cap, stakes
-from orchestrator.commands.base import App, json_option, pass_app, tx_line
+from orchestrator.actions import fmt_cap, stakes
+from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, tx_line
 
 ROLE = click.Choice(stakes.ROLES)
 
@@ -22,7 +22,7 @@ def group() -> None:
 
 @group.command("deposit")
 @click.argument("role", type=ROLE)
-@click.argument("amount")
+@click.argument("amount", type=AMOUNT)
 @click.option("--asset", "asset_id", type=int, default=0, show_default=True, help="Backed asset id (0: none).")
 @json_option
 @pass_app
@@ -33,15 +33,15 @@ def deposit(app: App, role, amount, asset_id) -> None:
     Example:
       datacap stake deposit curator 50 --asset 1
     """
-    tx = stakes.deposit(app.chain(), role, asset_id, parse_cap(amount))
-    app.emit({"role": role, "asset_id": asset_id, "amount": parse_cap(amount), "tx": tx.as_dict()},
-             lambda: f"staked {fmt_cap(parse_cap(amount))} as {role} (asset {asset_id})\n" + tx_line(tx))
+    tx = stakes.deposit(app.chain(), role, asset_id, amount)
+    app.emit({"role": role, "asset_id": asset_id, "amount": amount, "tx": tx.as_dict()},
+             lambda: f"staked {fmt_cap(amount)} as {role} (asset {asset_id})\n" + tx_line(tx))
 
 
 @group.command("withdraw")
 @click.argument("role", type=ROLE)
 @click.option("--asset", "asset_id", type=int, default=0, show_default=True, help="Backed asset id.")
-@click.option("--amount", default=None, help="Start thawing this much; without it, withdraw what has thawed.")
+@click.option("--amount", type=AMOUNT, default=None, help="Start thawing this much; without it, withdraw what has thawed.")
 @json_option
 @pass_app
 def withdraw(app: App, role, asset_id, amount) -> None:
@@ -54,8 +54,8 @@ def withdraw(app: App, role, asset_id, amount) -> None:
     """
     chain = app.chain()
     if amount is not None:
-        tx = stakes.request_unstake(chain, role, asset_id, parse_cap(amount))
-        what = f"thawing {fmt_cap(parse_cap(amount))}"
+        tx = stakes.request_unstake(chain, role, asset_id, amount)
+        what = f"thawing {fmt_cap(amount)}"
     else:
         tx = stakes.withdraw(chain, role, asset_id)
         what = "withdrew the thawed stake"
@@ -66,7 +66,7 @@ def withdraw(app: App, role, asset_id, amount) -> None:
 @group.command("status")
 @click.argument("role", type=ROLE)
 @click.option("--asset", "asset_id", type=int, default=0, show_default=True, help="Backed asset id.")
-@click.option("--address", default=None, help="Whose stake (default: yours).")
+@click.option("--address", type=ADDRESS, default=None, help="Whose stake (default: yours).")
 @json_option
 @pass_app
 def status(app: App, role, asset_id, address) -> None:

@@ -46,9 +46,9 @@ class LocalStorage(Storage):
         return self.blocks / str(cid)
 
     def put_block(self, block: Block) -> None:
-        """Store one block atomically (a no-op when it is already present)."""
+        """Store one block atomically (a no-op when it is already present and intact; a corrupt copy is replaced)."""
         path = self._path(block.cid)
-        if path.exists():
+        if path.exists() and block.cid.verify(path.read_bytes()):
             return
         fd, tmp = tempfile.mkstemp(dir=self.blocks, prefix=".tmp-")
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from orchestrator.chain import Chain
-from orchestrator.errors import ChainUnavailable, ContractRevert, ServiceError, StorageUnavailable
+from orchestrator.errors import ChainUnavailable, ContractRevert, DatacapError, ServiceError, StorageUnavailable
 from orchestrator.listener import ChainEvent, ChainMoved, EventListener, HandlerContext, Outbox, OutboxRow, RpcError
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,19 @@ TRANSIENT = (ConnectionError, TimeoutError, OSError, ChainMoved, RpcError, Chain
 MAX_ATTEMPTS = 10
 
 
+class PermanentError(DatacapError):
+    """A side effect failed for a reason retrying cannot fix (a strict agent stops on it)."""
+
+
 class AgentOutbox(Outbox):
     """An outbox whose ``dispatch`` never raises: NotReady rows stay pending quietly, failing rows are
     logged and stay pending (as in the base :class:`Outbox`) while the others go on; a row failing for a
-    non-transient reason is given up after :data:`MAX_ATTEMPTS` attempts."""
+    non-transient reason is given up after :data:`MAX_ATTEMPTS` attempts.
+
+    ``strict`` (what `datacap job run` uses): a non-transient failure raises :class:`PermanentError` at once,
+    so the command ends with one line instead of logging retries."""
+
+    strict = False
 
     def dispatch(self, send: Callable[[OutboxRow], None], limit: int = 100) -> int:
         sent = 0
@@ -54,7 +63,12 @@ class AgentOutbox(Outbox):
                 self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
                 log.warning("%s (%s) failed transiently, retried later: %s", row.key, row.kind, exc)
                 continue
-            except Exception:
+            except Exception as exc:
+                if self.strict:
+                    self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
+                    what = str(exc) if isinstance(exc, DatacapError) else f"{type(exc).__name__}: {exc}"
+                    raise PermanentError(f"{row.kind} (job {row.payload.get('job')}, round "
+                                         f"{row.payload.get('round')}) failed: {what}") from None
                 if row.attempts + 1 < MAX_ATTEMPTS:
                     self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
                     log.exception("%s (%s) failed (attempt %d of %d); left pending", row.key, row.kind,

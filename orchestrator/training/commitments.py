@@ -99,7 +99,7 @@ def _cids(chain: Chain, job_id: int) -> tuple[str, str]:
 def job_info(chain: Chain, job_id: int) -> JobInfo:
     j = chain.call("JobMarket.jobOf", job_id)
     if j["status"] == 0:
-        chain.call("JobMarket.cancel", job_id)  # raises the decoded UnknownJob
+        raise NotFound(f"no job #{job_id} (JobMarket has {chain.call('JobMarket.jobCount')} job(s))")
     spec_cid, ctx_cid = _cids(chain, job_id)
     return JobInfo(job_id, j["trainer"], j["aggregator"], j["portfolioId"], j["rounds"], j["currentRound"],
                    j["participantCount"], STATUSES[j["status"]], j["modelId"], spec_cid, ctx_cid)

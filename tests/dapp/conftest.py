@@ -12,7 +12,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from dapp_support import CHROMIUM_ARGS, TestWallet, chromium_path, install_wallet  # noqa: E402
+from dapp_support import CHROMIUM_ARGS, TestWallet, chromium_path, install_wallet, shot  # noqa: E402
 
 # the same session chain, deployment and CLI helpers as the CLI tests (one world, built once)
 _spec = importlib.util.spec_from_file_location("orchestrator_fixtures", HERE.parent / "orchestrator" / "conftest.py")
@@ -54,14 +54,24 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.call_failed = report.failed
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     p = ctx.new_page()
     p.console_errors = []
     p.on("console", lambda m: m.type == "error" and p.console_errors.append(m.text))
     p.on("pageerror", lambda e: p.console_errors.append(str(e)))
     yield p
+    if getattr(request.node, "call_failed", False):  # what the page showed when the test failed
+        shot(p, f"FAILED-{request.node.name}")
     ctx.close()
 
 

@@ -35,6 +35,8 @@ def test_abis_are_served_without_bytecode(dapp_server):
     art = get(dapp_server, "/abi/DataNFT.json").json()
     assert any(e.get("name") == "mint" for e in art["abi"]) and "bytecode" not in art
     assert get(dapp_server, "/abi/Nope.json").status_code == 404
+    bundle = get(dapp_server, "/abi/deployed.json").json()  # what the page loads: one response
+    assert set(bundle) == set(dapp_server.config.contracts) and bundle["DataNFT"] == art["abi"]
 
 
 def test_rpc_proxy_forwards_reads_and_refuses_node_admin_methods(dapp_server):

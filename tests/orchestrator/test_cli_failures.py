@@ -59,14 +59,15 @@ def test_revert_is_decoded(env, csv_file, minted, register):
     assert "DataNFT.DuplicateCommitment(commitment=0x" in line and "existingTokenId=" in line
     assert minted() == before
     line = env.fails("portfolio", "create", f"{data_id}", "--weights", "9000", account="dev3")
-    assert "PortfolioNFT.WeightsNotNormalized(sum=9000)" in line
+    assert "weights '9000' must be basis points between 0 and 10000 that sum to 10000" in line
 
 
 def test_missing_role_is_decoded(env):
-    line = env.fails("model", "mint", "--portfolio", "1", "--weights-cid", "bafy", account="dev9")
+    line = env.fails("model", "mint", "--portfolio", "1", "--weights-cid",
+                     "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", account="dev9")
     assert "AccessControlUnauthorizedAccount(" in line and "neededRole=MINTER_ROLE" in line
 
 
 def test_unknown_account_and_bad_amount(env, csv_file):
     assert "no account named 'ghost'" in env.fails("data", "register", str(csv_file), account="ghost")
-    assert "not an amount of CAP" in env.fails("stake", "deposit", "curator", "lots", account="dev1")
+    assert "not a number of CAP" in env.fails("stake", "deposit", "curator", "lots", account="dev1")

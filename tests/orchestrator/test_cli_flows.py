@@ -14,6 +14,7 @@ from orchestrator.keystore import dev_key
 ALL_GROUPS = ["chain", "deploy", "account", "data", "portfolio", "stake", "job", "model", "eval", "referendum",
               "access", "ipfs", "rewards", "listen", "worker", "demo"]
 DAY = 86_400
+WEIGHTS_CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
 
 def test_help_lists_every_group(env):
@@ -74,7 +75,7 @@ def test_model_use_evaluate_rate(env, csv_file, admin, addr, register):
     pid = env.ok("portfolio", "create", str(data_id), account="dev3")["portfolio_id"]
     minter_role = admin.call("ModelNFT.MINTER_ROLE")
     admin.transact("ModelNFT.grantRole", minter_role, addr("dev4"))
-    mid = env.ok("model", "mint", "--portfolio", str(pid), "--rounds", "3", "--weights-cid", "bafyweights",
+    mid = env.ok("model", "mint", "--portfolio", str(pid), "--rounds", "3", "--weights-cid", WEIGHTS_CID,
                  account="dev4")["model_id"]
     env.ok("model", "price", str(mid), "3", account="dev4")
     before = admin.call("CapToken.balanceOf", addr("dev5"))
@@ -99,7 +100,7 @@ def test_model_use_evaluate_rate(env, csv_file, admin, addr, register):
     line = env.fails("eval", "rate", str(ev["evaluation_id"]), account="dev6")
     assert "Evaluations.AlreadyRated(" in line
     # a user who never paid cannot post
-    line = env.fails("eval", "post", str(mid), "--cid", "bafyx", "--score", "5", account="dev7")
+    line = env.fails("eval", "post", str(mid), "--cid", WEIGHTS_CID, "--score", "5", account="dev7")
     assert "NoPaidUse" in line
     assert env.ok("rewards", "show", account="dev4")["market_owed"] > 0
 

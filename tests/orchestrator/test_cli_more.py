@@ -22,7 +22,7 @@ def test_rewards_claim_pays_trainer_and_data_owner_once(env, csv_file, admin, ad
     data_id = register(csv_file, "dev1")
     pid = env.ok("portfolio", "create", str(data_id), account="dev3")["portfolio_id"]
     admin.transact("ModelNFT.grantRole", admin.call("ModelNFT.MINTER_ROLE"), addr("dev4"))
-    mid = env.ok("model", "mint", "--portfolio", str(pid), "--rounds", "1", "--weights-cid", "bafyclaim",
+    mid = env.ok("model", "mint", "--portfolio", str(pid), "--rounds", "1", "--weights-cid", "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
                  account="dev4")["model_id"]
     env.ok("model", "price", str(mid), "10", account="dev4")
     env.ok("model", "use", str(mid), account="dev5")

@@ -17,7 +17,7 @@ export function Catalog({ ctx }) {
       ${models.length ? html`<table class="grid" data-testid="models"><thead><tr><th>#</th><th>Name</th><th>Trainer</th><th>Price / use</th><th>Score</th><th>Evaluations</th><th>Stake</th><th>Portfolio</th></tr></thead>
         <tbody>${models.map((m) => html`<tr><td><a href="#/model/${m.id}">$Model #${m.id}</a></td><td>${name(m, "(no metadata)")}</td>
           <td><${Addr} a=${m.owner} me=${ctx.account} /></td><td><${Cap} wei=${m.price} /></td>
-          <td>${m.evaluations ? `${m.averageScore} / 100` : html`<span class="muted">—</span>`}</td><td>${m.evaluations}</td>
+          <td>${m.evaluations ? `★ ${(m.averageScore / 100).toFixed(2)} / 5` : html`<span class="muted">—</span>`}</td><td>${m.evaluations}</td>
           <td><${Stakes} s=${m.stakes} /></td><td><a href="#/portfolios/${m.lineage.portfolioId}">#${m.lineage.portfolioId}</a></td></tr>`)}</tbody></table>`
         : html`<p class="muted">No model has been trained yet.</p>`}
       <h2>$Portfolio <span class="count">${portfolios.length}</span></h2>
@@ -106,13 +106,13 @@ export function ModelPage({ ctx, id }) {
     <div class="cols"><div>
       <h2>Lineage</h2>
       <dl class="facts"><dt>Trainer</dt><dd><${Addr} a=${m.owner} me=${ctx.account} /></dd>
-        <dt>Job</dt><dd><a href="#/jobs">#${m.lineage.jobId}</a></dd>
+        <dt>Job</dt><dd>${m.lineage.jobId ? html`<a href="#/jobs">#${m.lineage.jobId}</a>` : "minted directly (no job)"}</dd>
         <dt>Portfolio</dt><dd><a href="#/portfolios/${m.lineage.portfolioId}">$Portfolio #${m.lineage.portfolioId}</a></dd>
         <dt>Rounds</dt><dd>${m.lineage.rounds}</dd>
         <dt>Mode</dt><dd>${m.meta?.properties?.mode || "—"} (${m.meta?.properties?.framework || "?"})</dd>
         <dt>Weights</dt><dd class="mono">${m.lineage.weightsCid}</dd>
         ${Object.entries(metrics).map(([k, v]) => html`<dt>${k}</dt><dd>${k === "accuracy" ? `${(v * 100).toFixed(2)}%` : v.toFixed(4)}</dd>`)}
-        <dt>Score</dt><dd>${m.evaluations ? `${m.averageScore} / 100 from ${m.evaluations} evaluation(s)` : "not evaluated yet"}</dd>
+        <dt>Score</dt><dd>${m.evaluations ? `★ ${(m.averageScore / 100).toFixed(2)} / 5 from ${m.evaluations} evaluation(s)` : "not evaluated yet"}</dd>
       </dl></div>
       <div><h2>Accuracy and loss per round</h2><${RoundChart} rounds=${lin.per_round} /></div></div>
     <${Market} ctx=${ctx} model=${m} />`;

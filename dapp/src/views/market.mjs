@@ -10,7 +10,7 @@ export function Market({ ctx, model }) {
     evals: await ctx.c.evaluations(model.id, ctx.account),
   }), [model.id, ctx.version, ctx.account]);
   const [maxPrice, setMaxPrice] = useState("");
-  const [score, setScore] = useState("80");
+  const [score, setScore] = useState("4");
   const [example, setExample] = useState("");
   return html`<${Loading} state=${state}>${({ market, evals }) => {
     const s = market.split;
@@ -26,12 +26,13 @@ export function Market({ ctx, model }) {
       <${Field} label="Max price (CAP)" hint="The payment reverts if the price is raised above this before it is mined.">
         <input data-testid="max-price" placeholder=${fmtCap(market.price).replace(" CAP", "")} value=${maxPrice} onInput=${(e) => setMaxPrice(e.target.value)} /><//>
       <${TxButton} ctx=${ctx} label=${`Pay ${fmtCap(market.price)}`} cls="primary" testid="pay-model"
-        reqs=${() => ctx.c.useModel(ctx.account, model.id, market.price, max())} />
+        check=${() => { if (market.price > max()) throw new Error(`The price, ${fmtCap(market.price)}, is above your max price of ${fmtCap(max())}: nothing was sent.`); }}
+        reqs=${() => ctx.c.useModel(ctx.account, model.id, max())} />
       <p class="muted">${ctx.account ? `You have paid for ${market.uses} use(s) of this model.` : "Connect a wallet to pay."}</p>
     </div><div data-testid="evaluations">
       <h2>Evaluations <span class="count">${evals.length}</span></h2>
       ${evals.length ? html`<table class="grid"><thead><tr><th>#</th><th>Author</th><th>Score</th><th>Example</th><th>Votes</th><th></th></tr></thead>
-        <tbody>${evals.map((e) => html`<tr data-testid="evaluation-${e.id}"><td>${e.id}</td><td><${Addr} a=${e.author} me=${ctx.account} /></td><td>${e.score} / 100</td>
+        <tbody>${evals.map((e) => html`<tr data-testid="evaluation-${e.id}"><td>${e.id}</td><td><${Addr} a=${e.author} me=${ctx.account} /></td><td>${"★".repeat(e.score)}${"☆".repeat(5 - e.score)}</td>
           <td class="mono"><a href="/ipfs/${e.exampleCid}" target="_blank">${e.exampleCid.slice(0, 12)}…</a></td><td>▲ ${e.up} ▼ ${e.down}</td>
           <td>${ctx.account && e.author.toLowerCase() !== ctx.account && !e.rated ? html`
             <${TxButton} ctx=${ctx} label="▲ useful" testid="rate-up-${e.id}" reqs=${ctx.c.rate(e.id, true)} />
@@ -39,7 +40,7 @@ export function Market({ ctx, model }) {
         : html`<p class="muted">No evaluation yet.</p>`}
       <h3>Post an evaluation</h3>
       <p class="muted">Only paying users can post. The example (input and output) goes to IPFS.</p>
-      <${Field} label="Score (0-100)"><input type="number" min="0" max="100" class="narrow" data-testid="eval-score" value=${score} onInput=${(e) => setScore(e.target.value)} /><//>
+      <${Field} label="Score (1-5)"><input type="number" min="1" max="5" class="narrow" data-testid="eval-score" value=${score} onInput=${(e) => setScore(e.target.value)} /><//>
       <${Field} label="Example input and output"><textarea data-testid="eval-example" rows="3" value=${example} onInput=${(e) => setExample(e.target.value)} /><//>
       <${TxButton} ctx=${ctx} label="Post evaluation" testid="post-eval"
         reqs=${async () => ctx.c.postEvaluation(model.id, await putJson({ model: model.id, example }), Number(score))} />
