@@ -61,6 +61,10 @@ class DemoOptions:
     hidden: int = 32
     work_dir: Path | None = None
     keep: bool = False
+    #: an external dev chain (Ganache, Hardhat, another Anvil) instead of an Anvil of its own, and the funded
+    #: private keys to play with there (deployer, owners, curator, trainer, two users: owners + 5); None: dev keys
+    rpc_url: str | None = None
+    keys: tuple[str, ...] = ()
     #: tests: worker options and hooks
     visibility_timeout: int | None = None
     worker_includes: tuple[str, ...] = ()
@@ -171,6 +175,9 @@ def _check(opts: DemoOptions) -> None:
         raise InvalidInput("--bins needs at least two increasing edges")
     if opts.dataset is not None and not Path(opts.dataset).is_file():
         raise InvalidInput(f"no such CSV file: {opts.dataset}")
+    if opts.keys and len(opts.keys) < opts.owners + 5:
+        raise InvalidInput(f"{opts.owners} owners need {opts.owners + 5} keys (deployer, owners, curator, trainer, "
+                           f"two users); {len(opts.keys)} given")
     if opts.dataset is not None:  # the whole CSV, before any service starts
         from workers.data import DataError, load_csv
 
@@ -261,7 +268,7 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = lambda _m: Non
     started = time.perf_counter()
     root = Path(opts.work_dir) if opts.work_dir else Path(tempfile.mkdtemp(prefix="datacap-demo-"))
     root.mkdir(parents=True, exist_ok=True)
-    settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=root / "data",
+    settings = Settings(rpc_url=opts.rpc_url or f"http://127.0.0.1:{free_port()}", data_dir=root / "data",
                         deployments_dir=root / "deployments", redis_port=free_port())
     n = opts.owners
     names = {"deployer": 0, **{f"owner{k + 1}": k + 1 for k in range(n)}, "curator": n + 1, "trainer": n + 2,
@@ -275,8 +282,9 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = lambda _m: Non
     try:
         with contextlib.ExitStack() as stack:
             with meter.phase("services"):
-                progress("starting Anvil, Redis and a Celery worker")
-                stack.enter_context(embedded_services(settings, redis=True))
+                progress("starting Anvil, Redis and a Celery worker" if opts.rpc_url is None else
+                         f"starting Redis and a Celery worker (chain at {opts.rpc_url})")
+                stack.enter_context(embedded_services(settings, chain=opts.rpc_url is None, redis=True))
                 stack.callback(lambda: worker is not None and worker.stop())
                 worker = WorkerProcess(settings.effective_redis_url, settings.run_dir / "worker.log",
                                        visibility_timeout=opts.visibility_timeout, includes=opts.worker_includes,
@@ -285,7 +293,7 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = lambda _m: Non
                 if opts.on_worker:
                     opts.on_worker(worker)
                 for who, idx in names.items():
-                    chains[who] = Chain(settings, Account.from_key(dev_key(idx)))
+                    chains[who] = Chain(settings, Account.from_key(opts.keys[idx] if opts.keys else dev_key(idx)))
                 meter.chains[:] = list(chains.values())
             try:
                 _play(opts, settings, storage, chains, meter, report, root, progress)
@@ -312,7 +320,8 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
     owners = [f"owner{k + 1}" for k in range(n)]
     with meter.phase("deploy"):
         progress("deploying the contracts")
-        deploy_lib.deploy_suite(chains["deployer"])
+        deploy_lib.deploy_suite(chains["deployer"], faucet=True,
+                                faucet_accounts=[c.signer.address for c in chains.values()])
         for c in chains.values():
             c.use_deployment(chains["deployer"].deployment)
     with meter.phase("data: register, portfolio, stakes"):

@@ -135,9 +135,9 @@ export class Transactions extends EventTarget {
     }
     if (t.nonce !== null) {
       const { result: used } = await this.rpc("eth_getTransactionCount", [t.from, "latest"]);
-      if (Number(used) > t.nonce) return this._finish(t, "replaced", "another transaction with the same nonce was mined instead");
+      if (Number(used) > t.nonce) return this._finish(t, "replaced", `${t.label} was replaced: another transaction with its nonce was mined instead`);
     }
-    if (Date.now() - t.sentAt > DROP_AFTER_MS) return this._finish(t, "dropped", "the node no longer knows this transaction");
+    if (Date.now() - t.sentAt > DROP_AFTER_MS) return this._finish(t, "dropped", `${t.label} was dropped: the node no longer knows it`);
     return null;
   }
 

@@ -25,9 +25,12 @@ def command(app: App, port, host) -> None:
 
     chain = app.chain(signed=False)
     server = DappServer(app.settings, app.storage(), page_config(app.settings, chain.chain_id), host, port)
-    app.emit({"url": server.url, "chain_id": chain.chain_id, "rpc_url": app.settings.rpc_url},
-             f"dApp on {server.url} (chain {chain.chain_id}, node {app.settings.rpc_url}); Ctrl-C stops it")
+    # one line (JSON Lines under --json): the command then serves until interrupted
+    app.emit_line({"url": server.url, "chain_id": chain.chain_id, "rpc_url": app.settings.rpc_url},
+                  f"dApp on {server.url} (chain {chain.chain_id}, node {app.settings.rpc_url}); Ctrl-C stops it")
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a person stops it: not an error
+        pass
     finally:
         server.server_close()

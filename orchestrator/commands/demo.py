@@ -10,6 +10,7 @@ from rich.console import Group
 from orchestrator.commands.base import App, json_option, pass_app, table
 from orchestrator.demo import DemoOptions, run_demo
 from orchestrator.errors import InvalidInput
+from orchestrator.keystore import normalize_key
 
 
 def _pct(x) -> str:
@@ -55,14 +56,18 @@ def _human_stats(report):
 @click.option("--columns", default=None, help="stats: comma-separated columns (default: every feature column).")
 @click.option("--bins", default=None, help="stats: comma-separated histogram bin edges shared by the columns.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--keys-file", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="With --rpc-url: funded private keys, one per line (owners + 5); default Anvil's dev keys.")
 @click.option("--work-dir", default=None, help="Keep the demo's files here (default: a temp dir, removed).")
 @json_option
 @pass_app
-def command(app: App, dataset, label, owners, rounds, epochs, mode, scheme, columns, bins, seed, work_dir) -> None:
+def command(app: App, dataset, label, owners, rounds, epochs, mode, scheme, columns, bins, seed, keys_file,
+            work_dir) -> None:
     """Run the demo: Anvil, Redis and a Celery worker up -> deploy -> owners register non-IID shards ->
     portfolio -> stakes -> encrypted FedAvg job -> $Model -> payouts -> use, evaluate, rate -> all down.
 
-    Needs nothing configured: it runs in a fresh temp data dir on free ports with Anvil's dev keys.
+    Needs nothing configured: it runs in a fresh temp data dir on free ports with Anvil's dev keys. With the
+    global --rpc-url it runs on that (dev) chain instead, e.g. Ganache, signing with --keys-file's keys.
 
     --mode encrypted-model trains a binary logistic regression with the model encrypted (default data:
     scikit-learn breast_cancer; a multiclass CSV becomes its most frequent class vs the rest); --mode stats
@@ -75,9 +80,16 @@ def command(app: App, dataset, label, owners, rounds, epochs, mode, scheme, colu
       datacap demo --dataset wine.csv --label target --owners 3 --rounds 4 --json
       datacap demo --mode encrypted-model --json
       datacap demo --mode stats --columns alcohol,magnesium,proline --bins 0,100,500,1000,2000
+      datacap --rpc-url http://127.0.0.1:8545 demo --keys-file keys.txt --owners 2
     """
+    rpc_url = app.overrides.get("rpc_url")  # only an explicit --rpc-url: else the demo's own Anvil
+    keys = tuple(normalize_key(line) for line in Path(keys_file).read_text().splitlines()
+                 if line.strip()) if keys_file else ()
+    if keys and not rpc_url:
+        raise InvalidInput("--keys-file goes with --rpc-url (an external chain)")
     opts = DemoOptions(dataset=dataset, label=label, owners=owners, rounds=rounds, epochs=epochs, mode=mode,
                        scheme=scheme, seed=seed, work_dir=Path(work_dir) if work_dir else None,
+                       rpc_url=rpc_url, keys=keys,
                        columns=parse_list(columns, "--columns"), bins=parse_list(bins, "--bins", float))
     with app.step("demo") as update:
         report = run_demo(opts, progress=update)

@@ -6,6 +6,9 @@ import threading
 
 log = logging.getLogger(__name__)
 
+#: a task without a result this long gets one warning (a SIGKILLed worker's task waits for redelivery)
+LATE_TASK_SECONDS = 30.0
+
 
 class Executor:
     """``run(name, args, task_id)``: send a task (unless already done) and wait for its result.
@@ -55,4 +58,24 @@ class Executor:
         # committing). The cost is duplicate work after a crash, never a wrong or double commitment.
         if res.state not in ("STARTED", "RETRY"):
             res = self.app.send_task(name, args=args, task_id=task_id, producer=self._producer())
-        return res.get(timeout=self.timeout)
+        return self._wait(res, name)
+
+    def _wait(self, res, name: str):
+        """The task's result; says once (a warning) when it is late, which is what a lost task looks like."""
+        from celery.exceptions import TimeoutError as ResultTimeout
+
+        from workers.celery import VISIBILITY_TIMEOUT
+
+        waited = 0.0
+        while True:
+            step = min(LATE_TASK_SECONDS, self.timeout - waited)
+            try:
+                return res.get(timeout=step)
+            except ResultTimeout:
+                waited += step
+                if waited >= self.timeout:
+                    raise
+                if waited == LATE_TASK_SECONDS:
+                    log.warning("task %s (%s) has no result after %.0f s; if its worker died, the task comes back "
+                                "after DATACAP_VISIBILITY_TIMEOUT (%d s): waiting", res.id, name, waited,
+                                VISIBILITY_TIMEOUT)

@@ -131,3 +131,18 @@ def test_core_flows_on_ganache(tmp_path):
         st = ok("job", "status", job_id)
         assert st["status"] == "finalized" and st["modelId"] > 0
         assert ok("job", "verify", job_id, "1")["ok"] is True
+
+
+def test_demo_on_ganache_with_given_keys(tmp_path):
+    from orchestrator.keystore import dev_key
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("\n".join(dev_key(i) for i in range(7)) + "\n")  # 2 owners + 5: funded by the mnemonic
+    port = free_port()
+    with ganache(port) as url:
+        res = CliRunner().invoke(cli, ["--rpc-url", url, "--json", "demo", "--keys-file", str(keys), "--owners", "2",
+                                       "--mode", "stats"], catch_exceptions=False)
+        assert res.exit_code == 0, res.stderr
+        report = json.loads(res.stdout)
+        assert report["model_token_id"] > 0 and report["max_abs_error"] < 1e-3
+        assert Web3(Web3.HTTPProvider(url)).eth.block_number > 50  # it ran on Ganache, not on an Anvil of its own

@@ -113,6 +113,7 @@ def world(env, admin, addr, tmp_path_factory):
         name = w.data_name if n == 1 else "clinic B vitals"
         ids.append(env.ok("data", "register", str(p), "--name", name, "--price", "1", account=owner)["token_id"])
     w.data_ids = ids
+    env.ok("stake", "deposit", "data-owner", "100", "--asset", str(ids[0]), account="dev1")
     w.portfolio_id = env.ok("portfolio", "create", *[",".join(map(str, ids))], "--weights", "6000,4000",
                             account="dev3")["portfolio_id"]
     admin.transact("ModelNFT.grantRole", admin.call("ModelNFT.MINTER_ROLE"), addr("dev4"))

@@ -37,6 +37,8 @@ class TestWallet:
     watched: list = field(default_factory=list)
     sent: list = field(default_factory=list)
     reject_next: bool = False
+    #: answer eth_requestAccounts with -32002 (a request already waiting in the wallet) this many times
+    busy: int = 0
 
     def __post_init__(self) -> None:
         self.current_chain = self.current_chain or self.chain_id
@@ -59,6 +61,9 @@ class TestWallet:
             return json.dumps({"error": exc.payload})
 
     def _answer(self, method: str, params: list):
+        if method == "eth_requestAccounts" and self.busy:
+            self.busy -= 1
+            raise WalletError(-32002, "Request of type 'wallet_requestPermissions' already pending")
         if method in ("eth_requestAccounts", "eth_accounts"):
             return [self.address.lower()]
         if method == "eth_chainId":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from eth_account import Account
 from dapp_support import click_tx, open_connected, shot, switch_account
 
 from orchestrator.errors import ContractRevert
@@ -122,36 +125,72 @@ def test_request_and_approve_access_then_revoke(page, dapp_server, wallet_for, w
     assert click_tx(page, f"revoke-{rid}") == "Confirmed."
     assert admin.call("AccessRegistry.hasAccess", did, requester) is False
 
+    # a second request, denied by the owner
+    switch_account(page, wallet, dev_key(3))
+    page.get_by_test_id("access-purpose").fill("again, for a second study")
+    assert click_tx(page, "request-access") == "Confirmed."
+    second = admin.events("AccessRegistry", "AccessRequested", requester=requester)[-1].args["requestId"]
+    switch_account(page, wallet, dev_key(1))
+    assert click_tx(page, f"deny-{second}") == "Confirmed."
+    assert admin.events("AccessRegistry", "AccessDenied", requestId=second)
+    page.get_by_test_id(f"request-status-{second}").get_by_text("denied").wait_for()
+    assert admin.call("AccessRegistry.hasAccess", did, requester) is False
+
 
 def test_a_rejection_in_the_wallet_is_put_into_words(page, dapp_server, wallet_for, world, admin):
     wallet = wallet_for(page, dev_key(8))
     open_connected(page, dapp_server.url, wallet, "referenda")
+    before = admin.call("Governance.proposalCount")
     wallet.reject_next = True
     page.get_by_test_id("ref-args").fill("1")
     shown = click_tx(page, "propose")  # the deposit approval is the first request; the wallet rejects it
     assert shown == "You rejected the request in your wallet."
-    assert admin.call("Governance.proposalCount") == 0 or wallet.sent == []
+    assert wallet.sent == [] and admin.call("Governance.proposalCount") == before
+
+
+@contextlib.contextmanager
+def held_access_request(page, admin, data_id: int, purpose: str):
+    """Request access from the page with Anvil's automine off: the transaction stays pending inside."""
+    admin.rpc("evm_setAutomine", [False])
+    try:
+        page.get_by_test_id("access-data").fill(str(data_id))
+        page.get_by_test_id("access-purpose").fill(purpose)
+        page.get_by_test_id("request-access").click()
+        page.locator(".txlist li.pending").wait_for()
+        yield
+        admin.rpc("evm_mine", [])
+    finally:
+        admin.rpc("evm_setAutomine", [True])
 
 
 def test_pending_transactions_survive_a_reload(page, dapp_server, wallet_for, world, admin):
     wallet = wallet_for(page, dev_key(2))
     open_connected(page, dapp_server.url, wallet, "access")
-    admin.rpc("evm_setAutomine", [False])
-    try:
-        page.get_by_test_id("access-data").fill(str(world.data_ids[1]))
-        page.get_by_test_id("access-purpose").fill("pending then mined")
-        page.get_by_test_id("request-access").click()
-        page.locator(".txlist li.pending").wait_for()
+    with held_access_request(page, admin, world.data_ids[1], "pending then mined"):
         page.reload()
         page.locator(".txlist li.pending").wait_for()  # still followed after the reload
         shot(page, "tx-pending-after-reload")
-        admin.rpc("evm_mine", [])
-    finally:
-        admin.rpc("evm_setAutomine", [True])
     page.locator(".txlist li.confirmed").first.wait_for()
-    page.get_by_test_id("requests").get_by_text("pending then mined", exact=False).count()
     evs = admin.events("AccessRegistry", "AccessRequested", requester=wallet.address)
     assert evs and evs[-1].args["dataId"] == world.data_ids[1]
+
+
+def test_a_replaced_transaction_is_shown_as_replaced(page, dapp_server, wallet_for, world, admin):
+    wallet = wallet_for(page, dev_key(2))
+    open_connected(page, dapp_server.url, wallet, "access")
+    with held_access_request(page, admin, world.data_ids[0], "to be replaced"):
+        page.wait_for_function("() => datacap.tx.list[0].nonce !== null")  # the page saw it in the node's pool
+        nonce = page.evaluate("() => datacap.tx.list[0].nonce")
+        base = int(wallet.node("eth_getBlockByNumber", ["latest", False])["result"]["baseFeePerGas"], 16)
+        # the same nonce, a higher fee, nothing inside: what "speed up / cancel" in a wallet sends
+        signed = Account.from_key(dev_key(2)).sign_transaction({
+            "to": wallet.address, "value": 0, "gas": 21_000, "nonce": nonce, "chainId": wallet.chain_id, "type": 2,
+            "maxFeePerGas": 4 * base + 10 * 10**9, "maxPriorityFeePerGas": 10 * 10**9})
+        assert "result" in wallet.node("eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex()])
+    page.locator(".txlist li.replaced").wait_for()
+    box = page.get_by_test_id("request-access").locator("xpath=..")
+    assert "was replaced" in box.locator(".error").inner_text()
+    shot(page, "tx-replaced")
 
 
 def test_stake_thaw_and_withdraw(page, dapp_server, wallet_for, world, admin):

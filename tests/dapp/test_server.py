@@ -65,3 +65,27 @@ def test_ipfs_gateway_adds_with_the_cli_cid_and_verifies_blocks(env, dapp_server
     assert bad.status_code == 502 and "does not hash to its CID" in bad.json()["error"]
     assert get(dapp_server, "/ipfs/bafkreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").status_code in (404, 502)
     assert requests.post(dapp_server.url + "ipfs/add", data=b"x" * (2 << 20), timeout=10).status_code == 413
+
+
+def test_datacap_dapp_command_serves_the_page_until_interrupted(env, dapp_server):
+    import json as _json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *env.base_args(), "dapp", "--port", "0", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
+    try:
+        info = _json.loads(proc.stdout.readline())
+        page = requests.get(info["url"], timeout=10)
+        assert page.status_code == 200 and "/src/main.mjs" in page.text
+        assert requests.get(info["url"] + "config.json", timeout=10).json()["chainId"] == info["chain_id"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0, proc.stderr.read()
+
+
+def test_datacap_dapp_without_a_deployment_is_one_error_line(env, tmp_path):
+    res = env.run("--deployments-dir", str(tmp_path), "dapp", "--port", "0")
+    assert res.code != 0 and res.stderr.startswith("error: no deployment at") and len(res.stderr.splitlines()) == 1

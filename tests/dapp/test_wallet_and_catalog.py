@@ -54,3 +54,14 @@ def test_model_page_shows_lineage_chart_and_fee_breakdown(page, dapp_server, wal
     assert page.locator("[data-testid=round-chart] circle.acc").count() == len(world.per_round)
     assert page.get_by_test_id("price").inner_text() == "10 CAP"
     shot(page, "model-page")
+
+
+def test_a_wallet_busy_with_another_request_is_put_into_words(page, dapp_server, wallet_for, world):
+    w = wallet_for(page, dev_key(5))
+    w.busy = 1
+    page.goto(dapp_server.url)
+    page.get_by_test_id("connect").click()
+    assert page.get_by_test_id("wallet-error").inner_text() == (
+        "Your wallet already has a request waiting: open the wallet and answer it.")
+    page.get_by_test_id("connect").click()  # answered: the second try connects
+    page.get_by_test_id("account").wait_for()

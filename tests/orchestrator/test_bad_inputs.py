@@ -204,3 +204,9 @@ def test_job_run_checks_data_and_redis_before_any_work(env, tmp_path, unchanged)
         assert f"has 2 feature columns, job #{job}'s model takes 5" in line
         line = env.fails("--redis-url", down, "job", "run", str(job), "--data", f"{d1}={good}", account="dev1")
         assert "no Redis answers at" in line
+
+
+def test_confirmations_on_a_chain_that_mines_only_on_transactions(env, csv_file):
+    # Anvil mines on demand: a second block never comes by itself, so say so instead of waiting forever
+    line = env.fails("--confirmations", "1", "data", "register", str(csv_file), account="dev1")
+    assert "this chain mines only on transactions" in line and "--confirmations 0" in line
