@@ -33,6 +33,8 @@ SUITE = [
     "ModelMarket",
     "Evaluations",
     "JobMarket",
+    "SecureAggregation",
+    "PossessionVerifier",
     "PossessionChallenges",
 ]
 
@@ -74,6 +76,7 @@ ROLE_GRANTS: list[tuple[str, str, str]] = [
     ("Rewards", "TRAINING_CREDITOR_ROLE", "JobMarket"),
     ("Regulator", "GOVERNOR_ROLE", "Governance"),
     ("JobMarket", "ARBITER_ROLE", "Governance"),
+    ("JobMarket", "PENALIZER_ROLE", "SecureAggregation"),
 ]
 
 #: (contract, function, argument contracts): dependency setters run after the role grants

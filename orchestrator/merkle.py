@@ -1,130 +1,220 @@
-"""Dataset commitments: Merkle trees over records, verifiable by OpenZeppelin's MerkleProof.
+"""Dataset commitments: a Poseidon Merkle tree over records, with the record count bound in.
 
-The scheme is shared with the contracts and must not change:
+The scheme is shared with the possession circuit (circuits/possession.circom) and the dApp, and must
+not change (all hashes are circomlib's Poseidon over BN254, see ``orchestrator.zk.poseidon``):
 
-- record hash ``r = keccak256(record)``;
-- leaf ``keccak256(keccak256(abi.encode(uint256 index, bytes32 r)))`` (32-byte big-endian index
-  then ``r``, hashed twice like OpenZeppelin's double-hashed leaves);
-- internal node ``keccak256(min(a, b) || max(a, b))`` (OpenZeppelin's commutative pair hash);
-- an odd node at the end of a level is promoted unchanged; one leaf is its own root; no leaves is
-  an error.
+- record -> field elements ``e = [len(record)] + [int.from_bytes(c, "big") for c in 31-byte chunks]``;
+- record hash ``h = Poseidon(e[0:16])`` (zero-padded to 16), then for each further group ``g`` of 15
+  elements ``h = Poseidon([h] + g)`` (zero-padded to 15): always 16 inputs;
+- leaf ``Poseidon(index, h)``;
+- a binary tree of fixed depth 20, node ``Poseidon(left, right)``, missing leaves 0;
+- commitment ``Poseidon(leafCount, root)``, posted as a big-endian bytes32.
+
+Building a tree costs a few ms per record in pure Python, so trees are cached by record content.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from eth_hash.auto import keccak
-
 from orchestrator.errors import InvalidDataset
+from orchestrator.zk.poseidon import poseidon
 
 DEFAULT_CHUNK_SIZE = 65_536
 KINDS = ("auto", "csv", "dir", "chunks")
+DEPTH = 20
+MAX_LEAVES = 2**DEPTH
+HASH_INPUTS = 16
+"""Inputs of each record-hash step (the circuit's K)."""
+CHUNK_BYTES = 31
+"""Bytes per field element of a record (31 bytes always fit below the BN254 modulus)."""
 
 
-def record_hash(record: bytes) -> bytes:
-    """``keccak256(record)``."""
-    return keccak(bytes(record))
+def record_elements(record: bytes) -> list[int]:
+    """``[len(record)]`` then the record's 31-byte big-endian chunks as field elements."""
+    record = bytes(record)
+    return [len(record)] + [int.from_bytes(record[i:i + CHUNK_BYTES], "big")
+                            for i in range(0, len(record), CHUNK_BYTES)]
 
 
-def leaf_hash(index: int, record: bytes) -> bytes:
-    """The leaf of ``record`` at position ``index``: keccak256(keccak256(index32 || keccak256(record)))."""
-    if not 0 <= index < 2**256:
-        raise ValueError(f"leaf index {index} is out of the uint256 range")
-    return keccak(keccak(index.to_bytes(32, "big") + record_hash(record)))
+def _pad(values: Sequence[int], width: int) -> list[int]:
+    return list(values) + [0] * (width - len(values))
 
 
-def hash_pair(a: bytes, b: bytes) -> bytes:
-    """OpenZeppelin's commutative ``Hashes.commutativeKeccak256``."""
-    return keccak(a + b) if a < b else keccak(b + a)
+def record_hash_input(record: bytes) -> list[int]:
+    """The 16 inputs of a record's last hash step: what the circuit takes as a record's witness."""
+    e = record_elements(record)
+    inputs = _pad(e[:HASH_INPUTS], HASH_INPUTS)
+    for start in range(HASH_INPUTS, len(e), HASH_INPUTS - 1):
+        inputs = [poseidon(inputs)] + _pad(e[start:start + HASH_INPUTS - 1], HASH_INPUTS - 1)
+    return inputs
 
 
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
+def record_hash(record: bytes) -> int:
+    """A record's chained Poseidon hash."""
+    return poseidon(record_hash_input(record))
 
 
-def _bytes32(value: str | bytes, what: str) -> bytes:
-    if isinstance(value, str):
-        text = value[2:] if value.startswith(("0x", "0X")) else value
-        try:
-            value = bytes.fromhex(text)
-        except ValueError:
-            raise ValueError(f"{what} is not hex: {value!r}") from None
-    if len(value) != 32:
-        raise ValueError(f"{what} must be 32 bytes, got {len(value)}")
-    return value
+def leaf_hash(index: int, record: bytes) -> int:
+    """The leaf of ``record`` at position ``index``: ``Poseidon(index, record_hash(record))``."""
+    if not 0 <= index < MAX_LEAVES:
+        raise ValueError(f"leaf index {index} is outside a depth-{DEPTH} tree")
+    return poseidon([index, record_hash(record)])
+
+
+def hash_pair(left: int, right: int) -> int:
+    """An inner node."""
+    return poseidon([left, right])
+
+
+@cache
+def zero_subtrees() -> tuple[int, ...]:
+    """The root of an all-empty subtree of height 0..DEPTH."""
+    zeros = [0]
+    for _ in range(DEPTH):
+        zeros.append(hash_pair(zeros[-1], zeros[-1]))
+    return tuple(zeros)
+
+
+def commitment_of(leaf_count: int, root: int) -> int:
+    """``Poseidon(leafCount, root)``: the value a $Data commits to."""
+    return poseidon([leaf_count, root])
+
+
+def to_bytes32(value: int) -> str:
+    """A field element as ``0x``-prefixed big-endian bytes32 hex."""
+    return "0x" + value.to_bytes(32, "big").hex()
 
 
 @dataclass(frozen=True)
 class MerkleTree:
-    """A committed dataset: every level of the tree, leaves first.
+    """A committed dataset: every level of its tree, leaves first, without the empty right parts.
 
-    Use ``commit_records`` to build one. Hashes are returned as ``0x``-prefixed bytes32 hex.
+    Use ``commit_records`` to build one. Nodes are field elements (ints).
     """
 
-    levels: tuple[tuple[bytes, ...], ...]
+    levels: tuple[tuple[int, ...], ...]
 
     @property
-    def root(self) -> str:
-        """The commitment posted on chain."""
-        return _hex(self.levels[-1][0])
+    def root(self) -> int:
+        return self.levels[-1][0] if self.levels[-1] else zero_subtrees()[DEPTH]
 
     @property
     def leaf_count(self) -> int:
         return len(self.levels[0])
 
-    def leaf(self, index: int) -> str:
-        """The leaf hash at ``index``."""
-        self._check(index)
-        return _hex(self.levels[0][index])
+    @property
+    def commitment(self) -> str:
+        """The commitment posted on chain, as bytes32 hex."""
+        return to_bytes32(commitment_of(self.leaf_count, self.root))
 
-    def proof(self, index: int) -> list[str]:
-        """Sibling hashes from the leaf at ``index`` up to the root (OpenZeppelin's order)."""
+    def leaf(self, index: int) -> int:
         self._check(index)
-        proof = []
-        for level in self.levels[:-1]:
+        return self.levels[0][index]
+
+    def proof(self, index: int) -> list[int]:
+        """The DEPTH sibling nodes from the leaf at ``index`` up to the root."""
+        self._check(index)
+        zeros = zero_subtrees()
+        path = []
+        for height, level in enumerate(self.levels[:-1]):
             sibling = index ^ 1
-            if sibling < len(level):
-                proof.append(_hex(level[sibling]))
+            path.append(level[sibling] if sibling < len(level) else zeros[height])
             index //= 2
-        return proof
+        return path
 
     def _check(self, index: int) -> None:
         if not 0 <= index < self.leaf_count:
             raise IndexError(f"leaf index {index} out of range for {self.leaf_count} leaves")
 
 
-def commit_records(records: Iterable[bytes]) -> MerkleTree:
-    """Build the Merkle tree of ``records`` (in order); raises InvalidDataset when there are none."""
-    level = tuple(leaf_hash(i, bytes(r)) for i, r in enumerate(records))
-    if not level:
-        raise InvalidDataset("cannot commit an empty dataset (no records)")
-    levels = [level]
-    while len(level) > 1:
-        pairs = [hash_pair(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            pairs.append(level[-1])
-        level = tuple(pairs)
-        levels.append(level)
+def _build(leaves: tuple[int, ...]) -> MerkleTree:
+    zeros = zero_subtrees()
+    levels = [leaves]
+    for height in range(DEPTH):
+        below = levels[-1]
+        if len(below) % 2:
+            below = below + (zeros[height],)
+        levels.append(tuple(hash_pair(below[i], below[i + 1]) for i in range(0, len(below), 2)))
     return MerkleTree(tuple(levels))
 
 
-def process_proof(leaf: bytes | str, proof: Iterable[bytes | str]) -> bytes:
-    """The root a proof leads to from ``leaf`` (OpenZeppelin's ``MerkleProof.processProof``)."""
-    computed = _bytes32(leaf, "leaf")
-    for step in proof:
-        computed = hash_pair(computed, _bytes32(step, "proof element"))
-    return computed
+def _content_key(records: Sequence[bytes]) -> str:
+    digest = hashlib.sha256(b"datacap-poseidon-tree-v1")
+    for r in records:
+        digest.update(len(r).to_bytes(8, "big"))
+        digest.update(r)
+    return digest.hexdigest()
 
 
-def verify(root: bytes | str, index: int, record: bytes, proof: Iterable[bytes | str]) -> bool:
-    """Whether ``record`` is the record at ``index`` of the dataset committed to by ``root``."""
-    return process_proof(leaf_hash(index, record), proof) == _bytes32(root, "root")
+def _load_cached(path: Path, leaf_count: int) -> MerkleTree | None:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    sizes, n = [], leaf_count
+    for _ in range(DEPTH + 1):
+        sizes.append(n)
+        n = (n + 1) // 2
+    if len(raw) != 32 * sum(sizes):
+        return None  # a torn or foreign file: rebuild
+    levels, offset = [], 0
+    for size in sizes:
+        levels.append(tuple(int.from_bytes(raw[offset + 32 * i:offset + 32 * (i + 1)], "big") for i in range(size)))
+        offset += 32 * size
+    return MerkleTree(tuple(levels))
+
+
+def _store(path: Path, tree: MerkleTree) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(b"".join(v.to_bytes(32, "big") for level in tree.levels for v in level))
+    os.replace(tmp, path)  # atomic: readers see the whole tree or none
+
+
+def commit_records(records: Iterable[bytes], cache_dir: str | os.PathLike[str] | None = None) -> MerkleTree:
+    """Build (or load from ``cache_dir``) the Poseidon tree of ``records``, in order.
+
+    Raises InvalidDataset for no records or more than 2^DEPTH of them.
+    """
+    records = [bytes(r) for r in records]
+    if not records:
+        raise InvalidDataset("cannot commit an empty dataset (no records)")
+    if len(records) > MAX_LEAVES:
+        raise InvalidDataset(f"a dataset holds at most {MAX_LEAVES} records, this one has {len(records)}")
+    cached = Path(cache_dir, _content_key(records) + ".tree") if cache_dir is not None else None
+    if cached is not None and (tree := _load_cached(cached, len(records))) is not None:
+        return tree
+    tree = _build(tuple(leaf_hash(i, r) for i, r in enumerate(records)))
+    if cached is not None:
+        _store(cached, tree)
+    return tree
+
+
+def process_proof(index: int, leaf: int, siblings: Sequence[int]) -> int:
+    """The root a path of DEPTH siblings leads to from ``leaf`` at ``index``."""
+    if len(siblings) != DEPTH:
+        raise ValueError(f"a proof has {DEPTH} siblings, got {len(siblings)}")
+    node = leaf
+    for sibling in siblings:
+        node = hash_pair(sibling, node) if index & 1 else hash_pair(node, sibling)
+        index >>= 1
+    return node
+
+
+def verify(commitment: int, leaf_count: int, index: int, record: bytes, siblings: Sequence[int]) -> bool:
+    """Whether ``record`` is the record at ``index`` of the dataset committed to by ``commitment``."""
+    if not 0 <= index < leaf_count:
+        return False
+    root = process_proof(index, leaf_hash(index, record), siblings)
+    return commitment_of(leaf_count, root) == commitment
 
 
 # -- records ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from orchestrator.errors import InvalidMetadata
 
 KINDS = ("data", "portfolio", "model")
 BPS = 10_000
-COMMITMENT_SCHEME = "datacap-merkle-v1"
+COMMITMENT_SCHEME = "datacap-poseidon-v1"
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def build_data_metadata(
     Parameters
     ----------
     root:
-        The dataset commitment (``MerkleTree.root``, 0x-prefixed bytes32 hex).
+        The dataset commitment (``MerkleTree.commitment``, 0x-prefixed bytes32 hex).
     record_count:
         Number of committed records (``MerkleTree.leaf_count``).
     kind:

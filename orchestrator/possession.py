@@ -1,4 +1,4 @@
-"""Dataset possession challenges (DESIGN §5): declare leaf counts, challenge, answer with Merkle proofs."""
+"""Dataset possession challenges (DESIGN §5): challenge, answer with a zero-knowledge proof, slash the silent."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 from orchestrator import merkle
 from orchestrator.actions import ensure_allowance
-from orchestrator.actions.assets import commit_dataset
 from orchestrator.chain import Chain, TxResult
 from orchestrator.errors import InvalidDataset, NotFound
+from orchestrator.zk import prover
 
 CONTRACT = "PossessionChallenges"
 
@@ -19,12 +19,14 @@ CONTRACT = "PossessionChallenges"
 class LocalDatasets:
     """Which local path holds each of this party's $Data, per chain (``<data dir>/datasets.json``).
 
-    The chain only knows a dataset's Merkle root; answering a challenge needs the records themselves,
+    The chain only knows a dataset's commitment; proving possession needs the records themselves,
     so the owner's orchestrator remembers where they live.
     """
 
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / "datasets.json"
+        self.trees = Path(data_dir) / "trees"
+        """Where built Poseidon trees are cached, by record content (see ``merkle.commit_records``)."""
 
     def _load(self) -> dict:
         return json.loads(self.path.read_text()) if self.path.exists() else {}
@@ -67,23 +69,25 @@ def open_challenge(chain: Chain, data_id: int) -> tuple[int, TxResult]:
     return tx.event("Challenged").args["challengeId"], tx
 
 
-def answer_challenge(chain: Chain, challenge_id: int, dataset: str | Path) -> ChallengeAnswer:
-    """Answer a challenge with the records it names and their Merkle proofs, from the local dataset.
+def answer_challenge(chain: Chain, challenge_id: int, dataset: str | Path,
+                     cache_dir: str | Path | None = None) -> ChallengeAnswer:
+    """Answer a challenge with a Groth16 proof that this machine holds the records it names.
 
-    Raises ``InvalidDataset`` when the local records no longer match the on-chain commitment: answering
-    would only burn gas on an ``InvalidProof`` revert.
+    The records never leave this machine: only the proof goes on chain. Raises ``InvalidDataset`` when
+    the local records no longer match the on-chain commitment (no proof exists then), ``ProverError``
+    when snarkjs fails. ``cache_dir`` keeps the dataset's Poseidon tree between answers.
     """
     challenge = chain.call(f"{CONTRACT}.challengeOf", challenge_id)
     data_id = challenge["dataId"]
     indices = list(chain.call(f"{CONTRACT}.challengedIndices", challenge_id))
-    kind = commit_dataset(dataset).kind
-    records = merkle.load_records(Path(dataset), kind)
-    tree = merkle.commit_records(records)
+    records = merkle.load_records(Path(dataset))
+    tree = merkle.commit_records(records, cache_dir)
     on_chain = "0x" + bytes(chain.call("DataNFT.commitmentOf", data_id)).hex()
-    if tree.root.lower() != on_chain.lower():
-        raise InvalidDataset(f"{dataset} has root {tree.root}, but $Data #{data_id} commits to {on_chain}")
-    proofs = [[bytes.fromhex(h[2:]) for h in tree.proof(i)] for i in indices]
-    tx = chain.transact(f"{CONTRACT}.respond", challenge_id, [records[i] for i in indices], proofs)
+    if tree.commitment != on_chain.lower():
+        raise InvalidDataset(f"{dataset} commits to {tree.commitment}, but $Data #{data_id} commits to {on_chain}")
+    binding = chain.call(f"{CONTRACT}.challengeBinding", challenge_id)
+    proof = prover.prove_possession(tree, records, indices, binding)
+    tx = chain.transact(f"{CONTRACT}.respond", challenge_id, proof.as_solidity())
     return ChallengeAnswer(challenge_id, data_id, indices, tx)
 
 
@@ -133,4 +137,4 @@ class ChallengeResponder:
         if self.chain.call(f"{CONTRACT}.challengeOf", challenge_id)["closed"]:
             return
         path = local_dataset_for(self.chain, self.registry, row.payload["data_id"])
-        answer_challenge(self.chain, challenge_id, path)
+        answer_challenge(self.chain, challenge_id, path, self.registry.trees)

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-/// @title Proofs of possession of a $Data's records against its Merkle commitment.
+/// @title Zero-knowledge proofs of possession of a $Data's records against its Poseidon commitment.
 interface IPossessionChallenges {
+    /// @notice A Groth16 proof (G1 `a`, G2 `b` with each coordinate as (imaginary, real), G1 `c`).
+    struct Proof {
+        uint256[2] a;
+        uint256[2][2] b;
+        uint256[2] c;
+    }
+
     /// @notice A challenge.
     struct Challenge {
         uint256 dataId;
@@ -37,10 +44,10 @@ interface IPossessionChallenges {
     error DeadlinePassed(uint256 challengeId, uint256 deadline);
     /// @notice Thrown when the deadline has not passed yet.
     error DeadlineNotPassed(uint256 challengeId, uint256 deadline);
-    /// @notice Thrown when the answer has the wrong number of records or proofs.
-    error WrongAnswerLength(uint256 expected, uint256 records, uint256 proofs);
-    /// @notice Thrown when a record's Merkle proof does not verify.
-    error InvalidProof(uint256 challengeId, uint256 position, uint256 leafIndex);
+    /// @notice Thrown when the possession proof does not verify for the challenge's public signals.
+    error InvalidProof(uint256 challengeId);
+    /// @notice Thrown when too little gas is left to run the verifier to its end.
+    error VerifierGasTooLow(uint256 available, uint256 required);
     /// @notice Thrown when a parameter is out of range.
     error BadParameter(bytes32 name);
 
@@ -70,16 +77,21 @@ interface IPossessionChallenges {
     /// @notice Emitted when an unanswered challenge slashes the data mortgage.
     event SlashedUnanswered(uint256 indexed challengeId, uint256 indexed dataId, address owner, uint256 slashed);
     /// @notice Emitted when parameters change.
-    event ParamsSet(uint256 deposit, uint256 responseWindow, uint256 samples, uint256 slashAmount, uint256 rewardBps);
+    event ParamsSet(uint256 deposit, uint256 responseWindow, uint256 slashAmount, uint256 rewardBps);
 
     /// @notice Declare the number of leaves of a $Data's Merkle tree (once, by its owner).
     function registerLeafCount(uint256 dataId, uint256 count) external;
     /// @notice Challenge a $Data; posts the challenge deposit.
     function challenge(uint256 dataId) external returns (uint256 challengeId);
-    /// @notice Answer with the challenged records and their Merkle proofs (anyone holding them may answer).
-    function respond(uint256 challengeId, bytes[] calldata records, bytes32[][] calldata proofs) external;
+    /// @notice Answer with a zero-knowledge proof of the challenged records (anyone holding them may answer).
+    /// @dev Reverts InvalidProof unless `proof` verifies for (commitment, leafCount, challengedIndices,
+    /// challengeBinding); send at least VERIFY_GAS more than the checks before it.
+    function respond(uint256 challengeId, Proof calldata proof) external;
     /// @notice After an unanswered deadline, slash the owner's data mortgage and reward the challenger.
     function slashUnanswered(uint256 challengeId) external returns (uint256 slashed);
     /// @notice The leaf indices a challenge asks for (once its seed is known).
     function challengedIndices(uint256 challengeId) external view returns (uint256[] memory);
+    /// @notice keccak256(abi.encode(challengeId, dataId, owner)) reduced into the BN254 field: the public
+    /// input that ties a proof to one challenge of one owner.
+    function challengeBinding(uint256 challengeId) external view returns (uint256);
 }

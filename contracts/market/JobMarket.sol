@@ -217,6 +217,15 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         _penalizeMissing(jobId, j, j.joinedBits & ~submitted);
     }
 
+    /// @notice Penalise a participant of a running job as for a missing update; only PENALIZER_ROLE.
+    function penalizeMissing(uint256 jobId, address participant) external onlyRole(PENALIZER_ROLE) {
+        Job storage j = _job(jobId);
+        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        Participant storage p = _participants[jobId][participant];
+        if (!p.joined) revert NotParticipant(participant, jobId);
+        _penalizeMissing(jobId, j, 1 << p.index);
+    }
+
     // ---------------------------------------------------------------- disputes
 
     /// @notice Dispute the current round's aggregate during its challenge window; posts the dispute deposit.

@@ -19,6 +19,9 @@ abstract contract JobMarketStorage is IJobMarket, AccessControl {
     bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
     /// @notice May resolve disputes (Governance).
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @notice May penalise a participant for a missed protocol step outside this contract (SecureAggregation:
+    /// a missing reveal), exactly as a missing update is penalised.
+    bytes32 public constant PENALIZER_ROLE = keccak256("PENALIZER_ROLE");
     uint256 public constant MAX_PARTICIPANTS = 256;
     uint256 public constant MAX_ROUNDS = 1_000;
     /// @notice The fewest updates an aggregate may include: the trainer only ever decrypts sums over at least

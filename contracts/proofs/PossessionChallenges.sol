@@ -5,16 +5,16 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IPossessionChallenges} from "../interfaces/IPossessionChallenges.sol";
 import {IDataNFT} from "../interfaces/IDataNFT.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
+import {IPossessionVerifier} from "../interfaces/IPossessionVerifier.sol";
 
-/// @title PossessionChallenges: sampled Merkle proofs that a data owner still holds its records.
-/// @notice A challenge commits at block N; the leaf indices come from blockhash(N + SEED_DELAY), unknown to
-/// both sides when the challenge is made, modulo the leaf count the owner declared. Hashing, shared with
-/// the Python side: r = keccak256(record); leaf = keccak256(bytes.concat(keccak256(abi.encode(index, r))));
-/// OpenZeppelin sorted-pair tree, an odd node promoted unchanged. A correct answer pays the challenger's
+/// @title PossessionChallenges: zero-knowledge proofs that a data owner still holds sampled records.
+/// @notice A challenge commits at block N; SAMPLES leaf indices come from blockhash(N + SEED_DELAY), unknown
+/// to both sides when the challenge is made, modulo the leaf count the owner declared. The owner answers
+/// with a Groth16 proof (circuits/possession.circom) that it knows the records at those leaves of the
+/// Poseidon tree the $Data commits to; no record is ever published. A correct answer pays the challenger's
 /// deposit to the owner (compensation, anti-spam); no answer by the deadline slashes the data mortgage
 /// (this contract needs Staking's SLASHER_ROLE), returns the deposit and rewards the challenger.
 contract PossessionChallenges is IPossessionChallenges, AccessControl, ReentrancyGuard {
@@ -24,15 +24,22 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
     /// @notice Blocks between the challenge and the block whose hash seeds it.
     uint256 public constant SEED_DELAY = 2;
-    uint256 public constant MAX_SAMPLES = 32;
+    /// @notice Leaves asked per challenge: the circuit's S (a fixed-size proof).
+    uint256 public constant SAMPLES = 4;
+    /// @notice The BN254 scalar field: public signals are reduced into it.
+    uint256 public constant SNARK_SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @notice Gas kept for the verifier: below it the pairing precompile could run short and the
+    /// verifier would return false for an honest proof (and eth_estimateGas would stop too low).
+    uint256 public constant VERIFY_GAS = 300_000;
 
     IERC20 public immutable token;
     IDataNFT public immutable dataNFT;
     IStaking public immutable staking;
+    IPossessionVerifier public immutable verifier;
 
     uint256 public challengeDeposit = 5e18;
     uint256 public responseWindow = 1 days;
-    uint256 public samples = 4;
     uint256 public slashAmount = 100e18;
     uint256 public slashRewardBps = 5_000;
     uint256 public challengeCount;
@@ -44,11 +51,13 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     /// @param token_ CapToken (deposits)
     /// @param dataNFT_ $Data (commitments and owners)
     /// @param staking_ Staking (data mortgages)
+    /// @param verifier_ the possession circuit's Groth16 verifier
     /// @param admin receives DEFAULT_ADMIN_ROLE and PARAMS_ROLE
-    constructor(IERC20 token_, IDataNFT dataNFT_, IStaking staking_, address admin) {
+    constructor(IERC20 token_, IDataNFT dataNFT_, IStaking staking_, IPossessionVerifier verifier_, address admin) {
         token = token_;
         dataNFT = dataNFT_;
         staking = staking_;
+        verifier = verifier_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PARAMS_ROLE, admin);
     }
@@ -104,22 +113,12 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @inheritdoc IPossessionChallenges
-    function respond(uint256 challengeId, bytes[] calldata records, bytes32[][] calldata proofs)
-        external
-        nonReentrant
-    {
+    function respond(uint256 challengeId, Proof calldata proof) external nonReentrant {
         Challenge storage c = _open(challengeId);
         if (block.timestamp > c.deadline) revert DeadlinePassed(challengeId, c.deadline);
-        bytes32 seed = fixSeed(challengeId);
-        uint256 leafCount = leafCountOf[c.dataId];
-        uint256 n = _sampleCount(leafCount);
-        if (records.length != n || proofs.length != n) revert WrongAnswerLength(n, records.length, proofs.length);
-        bytes32 root = dataNFT.commitmentOf(c.dataId);
-        for (uint256 i; i < n; ++i) {
-            uint256 index = _index(seed, challengeId, i, leafCount);
-            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, keccak256(records[i])))));
-            if (!MerkleProof.verifyCalldata(proofs[i], root, leaf)) revert InvalidProof(challengeId, i, index);
-        }
+        uint256[7] memory signals = _publicSignals(challengeId, c, fixSeed(challengeId));
+        if (gasleft() < VERIFY_GAS) revert VerifierGasTooLow(gasleft(), VERIFY_GAS);
+        if (!verifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof(challengeId);
         c.closed = true;
         openChallengeOf[c.dataId] = 0;
         emit Answered(challengeId, c.dataId, c.owner);
@@ -139,20 +138,18 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
         if (c.deposit != 0) token.safeTransfer(c.challenger, c.deposit);
     }
 
-    /// @notice Set deposit, response window, samples per challenge, slash amount and challenger reward.
-    function setParams(uint256 deposit, uint256 window, uint256 samples_, uint256 slash_, uint256 rewardBps)
+    /// @notice Set deposit, response window, slash amount and challenger reward.
+    function setParams(uint256 deposit, uint256 window, uint256 slash_, uint256 rewardBps)
         external
         onlyRole(PARAMS_ROLE)
     {
         if (window < 1 hours || window > 30 days) revert BadParameter("responseWindow");
-        if (samples_ == 0 || samples_ > MAX_SAMPLES) revert BadParameter("samples");
         if (rewardBps > 5_000) revert BadParameter("slashRewardBps");
         challengeDeposit = deposit;
         responseWindow = window;
-        samples = samples_;
         slashAmount = slash_;
         slashRewardBps = rewardBps;
-        emit ParamsSet(deposit, window, samples_, slash_, rewardBps);
+        emit ParamsSet(deposit, window, slash_, rewardBps);
     }
 
     /// @notice A challenge.
@@ -171,20 +168,38 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
             if (seed == 0) revert SeedExpired(challengeId, c.seedBlock);
         }
         uint256 leafCount = leafCountOf[c.dataId];
-        indices = new uint256[](_sampleCount(leafCount));
-        for (uint256 i; i < indices.length; ++i) {
+        indices = new uint256[](SAMPLES);
+        for (uint256 i; i < SAMPLES; ++i) {
             indices[i] = _index(seed, challengeId, i, leafCount);
         }
+    }
+
+    /// @inheritdoc IPossessionChallenges
+    function challengeBinding(uint256 challengeId) public view returns (uint256) {
+        Challenge storage c = _challenges[challengeId];
+        if (c.challenger == address(0)) revert UnknownChallenge(challengeId);
+        return uint256(keccak256(abi.encode(challengeId, c.dataId, c.owner))) % SNARK_SCALAR_FIELD;
+    }
+
+    /// @dev commitment, leafCount, the SAMPLES indices, the binding: the circuit's public inputs, in order.
+    function _publicSignals(uint256 challengeId, Challenge storage c, bytes32 seed)
+        private
+        view
+        returns (uint256[7] memory signals)
+    {
+        uint256 leafCount = leafCountOf[c.dataId];
+        signals[0] = uint256(dataNFT.commitmentOf(c.dataId));
+        signals[1] = leafCount;
+        for (uint256 i; i < SAMPLES; ++i) {
+            signals[2 + i] = _index(seed, challengeId, i, leafCount);
+        }
+        signals[6] = challengeBinding(challengeId);
     }
 
     function _open(uint256 challengeId) private view returns (Challenge storage c) {
         c = _challenges[challengeId];
         if (c.challenger == address(0)) revert UnknownChallenge(challengeId);
         if (c.closed) revert ChallengeClosed(challengeId);
-    }
-
-    function _sampleCount(uint256 leafCount) private view returns (uint256) {
-        return leafCount < samples ? leafCount : samples;
     }
 
     function _index(bytes32 seed, uint256 challengeId, uint256 i, uint256 leafCount) private pure returns (uint256) {

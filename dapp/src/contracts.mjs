@@ -205,7 +205,9 @@ export class Contracts {
     const [owner, commitment, [uri, meta], lic, leafCount, stakes] = await Promise.all([d.ownerOf(id), d.commitmentOf(id),
       this._uriAndMeta(d, id), d.licenseOf(id), this.inputsOf("DataNFT", "mint").length === 4 ? d.leafCountOf(id) : null,
       this.stakesOn(0, id, staked)]);
-    return { id, owner, commitment, uri, leafCount, price: lic.pricePerUse, bonus: lic.bonusPerTrainingUse, meta, stakes };
+    // the licence's terms as the deployed ABI names them (the training bonus is gone since decision 1)
+    const bonus = this.licenseTerms().includes("bonusPerTrainingUse") ? lic.bonusPerTrainingUse : null;
+    return { id, owner, commitment, uri, leafCount, price: lic.pricePerUse, bonus, meta, stakes };
   }
 
   async _uriAndMeta(nft, id) {
@@ -400,9 +402,14 @@ export class Contracts {
 
   // -- writes ------------------------------------------------------------------------------------
   /** DataNFT.mint in whichever shape the deployed ABI has (decision 1: commitment, leafCount, digest, licence). */
+  /** The field names of DataNFT's License struct in the deployed ABI. */
+  licenseTerms() {
+    return this.inputsOf("DataNFT", "mint").find((i) => i.name === "license").components.map((c) => c.name);
+  }
+
   mintData({ commitment, leafCount, metadataCid, metadataDigest, price, bonus }) {
     const inputs = this.inputsOf("DataNFT", "mint");
-    const license = [price, bonus];
+    const license = this.licenseTerms().map((n) => ({ pricePerUse: price, bonusPerTrainingUse: bonus })[n] ?? 0n);
     if (inputs.length === 4) return this.request("DataNFT", "mint", [commitment, leafCount, metadataDigest, license]);
     // before decision 1 the leaf count is declared separately, as `datacap data register` does
     const req = this.request("DataNFT", "mint", [commitment, metadataCid, license]);

@@ -88,14 +88,17 @@ def _existing(path: str | Path) -> Path:
     return p
 
 
-def commit_dataset(path: str | Path) -> DatasetCommitment:
-    """Merkle commitment over a dataset's records (a CSV/JSONL file or a directory of files)."""
+def commit_dataset(path: str | Path, cache_dir: Path | None = None) -> DatasetCommitment:
+    """Poseidon commitment over a dataset's records (a CSV/JSONL file or a directory of files).
+
+    ``cache_dir`` keeps built trees by content (see ``merkle.commit_records``).
+    """
     from orchestrator import merkle
 
     p = _existing(path)
     kind = "dir" if p.is_dir() else "csv" if p.suffix.lower() == ".csv" else "chunks"
-    tree = merkle.commit_records(merkle.load_records(p, kind))
-    return DatasetCommitment(str(p), tree.root, tree.leaf_count, kind)
+    tree = merkle.commit_records(merkle.load_records(p, kind), cache_dir)
+    return DatasetCommitment(str(p), tree.commitment, tree.leaf_count, kind)
 
 
 def build_data_metadata(commitment: DatasetCommitment, *, name: str, description: str) -> dict:
@@ -113,9 +116,9 @@ def _put_json(storage, doc: dict) -> str:
 
 
 def register_dataset(chain: Chain, storage, path: str | Path, *, name: str | None = None, description: str = "",
-                     price: int = 0, bonus: int = 0) -> Registration:
+                     price: int = 0, bonus: int = 0, cache_dir: Path | None = None) -> Registration:
     """Commit locally, build + validate metadata, put it in IPFS, mint the $Data. The data stays here."""
-    commitment = commit_dataset(path)
+    commitment = commit_dataset(path, cache_dir)
     existing = chain.call("DataNFT.tokenOfCommitment", bytes.fromhex(commitment.root[2:]))
     if existing:  # let the contract say it, decoded, without spending anything
         chain.transact("DataNFT.mint", bytes.fromhex(commitment.root[2:]), "-", (price, bonus))

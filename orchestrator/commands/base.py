@@ -151,7 +151,7 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 #: field names holding CAP amounts in wei, and unix times (the contracts' and the actions' names)
 _AMOUNT_KEY = re.compile(r"(price|bond|budget|amount|deposit|balance|stake|votes|escrow|reward|owed|bonus|paid"
-                         r"|mortgage|fee)(?!.*bps)", re.IGNORECASE)
+                         r"|mortgage|fee|^value$)(?!.*bps)", re.IGNORECASE)
 _TIME_KEY = re.compile(r"(deadline|_at$|At$|_end$|End$|Start$|_start$|time$|Time$|until|expires|readyAt|Ends?$)")
 
 

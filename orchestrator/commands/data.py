@@ -29,13 +29,13 @@ def group() -> None:
 @json_option
 @pass_app
 def commit(app: App, path) -> None:
-    """Print the Merkle root of a dataset (a CSV, any file, or a directory). Nothing leaves this machine.
+    """Print the Poseidon commitment of a dataset (a CSV, any file, or a directory). Nothing leaves this machine.
 
     \b
     Example:
       datacap data commit ./wine.csv
     """
-    c = assets.commit_dataset(path)
+    c = assets.commit_dataset(path, possession.LocalDatasets(app.settings.data_dir).trees)
     app.emit(c, f"{c.root}  ({c.records} records, {c.path})")
 
 
@@ -91,13 +91,14 @@ def register(app: App, path, name, description, price, bonus) -> None:
       datacap data register ./wine.csv --name wine --price 2 --json
     """
     price_wei, bonus_wei = price, bonus
-    assets.commit_dataset(path)  # fail on a missing/malformed dataset before touching chain or IPFS
+    local = possession.LocalDatasets(app.settings.data_dir)
+    assets.commit_dataset(path, local.trees)  # fail on a missing/malformed dataset before touching chain or IPFS
     chain = app.chain()
     with app.step("registering"):
         reg = assets.register_dataset(chain, app.storage(), path, name=name, description=description,
-                                      price=price_wei, bonus=bonus_wei)
+                                      price=price_wei, bonus=bonus_wei, cache_dir=local.trees)
     # remember where the records live and declare the leaf count, so possession challenges can be answered
-    possession.LocalDatasets(app.settings.data_dir).remember(chain.chain_id, reg.token_id, path)
+    local.remember(chain.chain_id, reg.token_id, path)
     with app.step("declaring leaf count"):
         possession.register_leaf_count(chain, reg.token_id, reg.commitment.records)
     app.emit(reg, lambda: f"$Data #{reg.token_id}  root {reg.commitment.root}  metadata ipfs://{reg.metadata_cid}\n"
@@ -193,7 +194,7 @@ def challenge(app: App, token_id) -> None:
 @json_option
 @pass_app
 def answer(app: App, challenge_id, dataset) -> None:
-    """Answer a possession challenge with the named records and their Merkle proofs.
+    """Answer a possession challenge with a zero-knowledge proof: no record leaves this machine.
 
     `datacap listen` does this by itself for this machine's datasets.
 
@@ -202,10 +203,12 @@ def answer(app: App, challenge_id, dataset) -> None:
       datacap data answer 1
     """
     chain = app.chain()
+    local = possession.LocalDatasets(app.settings.data_dir)
     if dataset is None:
         data_id = chain.call("PossessionChallenges.challengeOf", challenge_id)["dataId"]
-        dataset = possession.local_dataset_for(chain, possession.LocalDatasets(app.settings.data_dir), data_id)
-    ans = possession.answer_challenge(chain, challenge_id, dataset)
+        dataset = possession.local_dataset_for(chain, local, data_id)
+    with app.step("proving"):
+        ans = possession.answer_challenge(chain, challenge_id, dataset, local.trees)
     app.emit(ans, lambda: f"answered challenge #{challenge_id} (leaves {ans.indices})\n" + tx_line(ans.tx))
 
 

@@ -39,6 +39,7 @@ def listen(app: App, from_block, once, interval, answer_challenges) -> None:
                         confirmations=app.settings.confirmations,
                         start_block=chain.deployment.start_block if from_block is None else from_block)
     seen: list = []
+    roles = chain.registry.roles  # role hashes -> names, for the human lines
     responder = ChallengeResponder(chain, LocalDatasets(app.settings.data_dir)) if answer_challenges else None
     for name, c in contracts.items():
         for ev in [e for e in c.abi if e.get("type") == "event"]:
@@ -60,7 +61,8 @@ def listen(app: App, from_block, once, interval, answer_challenges) -> None:
             for ev in seen:
                 app.emit_line({"contract": ev.contract, "event": ev.name, "block": ev.block_number, "tx": ev.tx_hash,
                           "args": ev.args}, f"block {ev.block_number}  {ev.contract}.{ev.name}  " + "  ".join(
-                    f"{k}={human_value(k, v)}" for k, v in ev.args.items()))
+                    f"{k}={roles.get(bytes(v)) if isinstance(v, bytes) and bytes(v) in roles else human_value(k, v)}"
+                    for k, v in ev.args.items()))
             seen.clear()
             if once:
                 return

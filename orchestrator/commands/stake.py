@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestrator.actions import fmt_cap, stakes
-from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, tx_line
+from orchestrator.commands.base import ADDRESS, AMOUNT, App, fmt_time, json_option, pass_app, tx_line
 
 ROLE = click.Choice(stakes.ROLES)
 
@@ -79,5 +79,6 @@ def status(app: App, role, asset_id, address) -> None:
     chain = app.chain(signed=address is None)
     st = stakes.stake_status(chain, role, asset_id, address)
     app.emit(st, lambda: f"{st.account} {st.role} asset {st.asset_id}: active {fmt_cap(st.active)}, "
-             f"thawing {fmt_cap(st.thawing)} (until {st.thaw_end}); voting {fmt_cap(st.voting_stake)} "
+             f"thawing {fmt_cap(st.thawing)} (until {fmt_time(st.thaw_end) if st.thaw_end else '-'}); "
+             f"voting {fmt_cap(st.voting_stake)} "
              f"of {fmt_cap(st.total_stake)}")

@@ -92,6 +92,9 @@ class ModeHandler:
     mode = ""
     framework = "numpy"
     meta_mode = ""
+    #: owners pairwise-mask their updates (orchestrator.training.masking): fedavg blobs are raw ring
+    #: coefficients; the TenSEAL-serialized CKKS vectors of the other modes are not masked yet
+    maskable = False
 
     def publish(self, storage, keys, spec: JobSpec, max_parties: int) -> tuple[JobSpec, bytes]:
         """Trainer, at job creation: generate keys (secret stays in ``keys``), publish the first global
@@ -122,6 +125,7 @@ class FedAvgHandler(ModeHandler):
     mode = "fedavg"
     framework = "torch"
     meta_mode = "encrypted-fedavg"
+    maskable = True
 
     def publish(self, storage, keys, spec, max_parties):
         from workers import training

@@ -1,13 +1,14 @@
-"""Data owner: on RoundStarted of a job it joined, have its worker compute, encrypt and store its update; commit it."""
+"""Data owner: on RoundStarted of a job it joined, compute its update (per the job's mode), encrypt, mask, store,
+commit; before the first round commit its masking keys and share bundle, after each aggregate reveal its shares."""
 from __future__ import annotations
 
 import logging
 from typing import Callable
 
-from orchestrator.errors import ContractRevert
+from orchestrator.errors import ContractRevert, StorageError
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
-from orchestrator.training import payloads
-from orchestrator.training.agent import Agent
+from orchestrator.training import masking, payloads
+from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now
 from orchestrator.training.modes import handler_for
 
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 #: (job, round, ciphertext) -> ciphertext actually published (tests: tampering, wrong context)
 BlobHook = Callable[[int, int, bytes], bytes]
 
+#: masking phases a test may make an owner drop out of (``skip=``)
+PHASES = ("keys", "shares", "reveal")
+
 
 class DataOwnerAgent(Agent):
     """``data_refs`` maps this owner's $Data ids to where the plaintext lives (a workers DataRef dict)."""
@@ -23,21 +27,38 @@ class DataOwnerAgent(Agent):
     role = "owner"
 
     def __init__(self, *args, data_refs: dict[int, dict], silent: bool = False, tamper: BlobHook | None = None,
-                 **kw):
+                 skip: frozenset[str] = frozenset(), tamper_bundle: Callable[[bytes], bytes] | None = None,
+                 declare: Callable[[int], int] | None = None, **kw):
         self.data_refs = {int(k): v for k, v in data_refs.items()}
         self.silent = silent
         self.tamper = tamper
+        self.skip = frozenset(skip)
+        self.tamper_bundle = tamper_bundle
+        self.declare = declare  # tests: true sample count -> the one committed on chain
         self.submitted: list[tuple[int, int, str]] = []
+        self.rejected_bundles: list[tuple[int, int, str]] = []  # (job, dealer, reason)
+        self._opened: dict[int, dict[int, masking.OpenedBundle]] = {}
         super().__init__(*args, **kw)
 
     def register(self) -> None:
+        self.on("Joined", self._joined)
         self.on("RoundStarted", self._round_started)
+        self.on("AggregateSubmitted", self._aggregated)
         self.on("JobFinalized", self._job_ended)
         self.on("JobCancelled", self._job_ended)
 
     def _round_started(self, ev: ChainEvent, ctx: HandlerContext) -> None:
         if self.wants(ev.args["jobId"]) and not self.silent:
             self.queue(ctx, "update", ev.args["jobId"], ev.args["round"], global_model_cid=ev.args["globalModelCid"])
+
+    def _joined(self, ev: ChainEvent, ctx: HandlerContext) -> None:
+        if self.wants(ev.args["jobId"]) and ev.args["participant"] == self.me:
+            self.queue(ctx, "keys", ev.args["jobId"])
+            self.queue(ctx, "shares", ev.args["jobId"])
+
+    def _aggregated(self, ev: ChainEvent, ctx: HandlerContext) -> None:
+        if self.wants(ev.args["jobId"]):
+            self.queue(ctx, "reveal", ev.args["jobId"], ev.args["round"])
 
     def _job_ended(self, ev: ChainEvent, ctx: HandlerContext) -> None:
         if self.wants(ev.args["jobId"]):
@@ -63,14 +84,28 @@ class DataOwnerAgent(Agent):
             return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
+        masked = handler.maskable and masking.enabled(self.chain)
+        if masked:
+            setup = masking.setup_of(self.chain, job_id)
+            if not setup.sealed or not setup.members >> p["index"] & 1:
+                log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
+                          job_id, rnd)
+                return
         up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
                                   row.payload["global_model_cid"], ref)
         cid, digest = up.cid, bytes.fromhex(up.sha256)  # the worker stored the ciphertext itself
+        if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
+            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), self.storage.get(cid), job_id,
+                                       rnd, p["index"],
+                                       self._secrets(job_id, job.rounds), masking.bits(setup.members),
+                                       masking.keys_of(self.chain, job_id))
+            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         if self.tamper is not None:
             blob = self.tamper(job_id, rnd, self.storage.get(cid))
             cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         try:
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, up.n_samples)
+            declared = up.n_samples if self.declare is None else self.declare(up.n_samples)
+            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, declared)
         except ContractRevert as exc:
             if exc.error != "UpdateAlreadySubmitted":
                 raise
@@ -81,3 +116,83 @@ class DataOwnerAgent(Agent):
         p = self.chain.call("JobMarket.participantOf", job_id, self.me)
         if p["joined"] and not p["claimed"]:
             self.chain.transact("JobMarket.claimPayout", job_id)
+
+    # -- masking: keys, shares, reveals --
+    def _secrets(self, job_id: int, rounds: int) -> masking.OwnerSecrets:
+        return masking.OwnerSecrets.load_or_create(self.chain.settings.data_dir / "secagg", self.chain.chain_id,
+                                                   job_id, self.me, rounds)
+
+    def _masked_job(self, job_id: int, phase: str):
+        """(job, my participant record, setup) when ``phase`` applies to this masked job, else None."""
+        if phase in self.skip or not masking.enabled(self.chain):
+            return None
+        job = job_info(self.chain, job_id)
+        if not handler_for(payloads.spec(self.storage, job.spec_cid)).maskable:
+            return None
+        p = self.chain.call("JobMarket.participantOf", job_id, self.me)
+        return (job, p, masking.setup_of(self.chain, job_id)) if p["joined"] else None
+
+    def do_keys(self, row: OutboxRow) -> None:
+        job_id = row.payload["job"]
+        got = self._masked_job(job_id, "keys")
+        if got is None:
+            return
+        job, p, setup = got
+        if setup.keys_closed or job.current_round != 0 or setup.key_bits >> p["index"] & 1:
+            return
+        masking.commit_keys(self.chain, job_id, self._secrets(job_id, job.rounds))
+
+    def do_shares(self, row: OutboxRow) -> None:
+        job_id = row.payload["job"]
+        got = self._masked_job(job_id, "shares")
+        if got is None:
+            return
+        job, p, setup = got
+        if setup.sealed or not setup.key_bits >> p["index"] & 1 or setup.share_bits >> p["index"] & 1:
+            return
+        if not setup.keys_closed:
+            raise NotReady("the key phase is open")
+        keys = masking.keys_of(self.chain, job_id)
+        bundle, root = masking.make_bundle(job_id, keys[p["index"]], self._secrets(job_id, job.rounds), keys,
+                                           setup.threshold)
+        stored = bundle if self.tamper_bundle is None else self.tamper_bundle(bundle)
+        cid = self.storage.add_bytes(stored)
+        self.chain.transact(f"{masking.CONTRACT}.commitShares", job_id, blob_hash(bundle), cid, root)
+
+    def _open_bundles(self, job_id: int, job, me: int, setup: masking.Setup) -> dict[int, masking.OpenedBundle]:
+        opened = self._opened.setdefault(job_id, {})
+        keys = masking.keys_of(self.chain, job_id)
+        secrets = self._secrets(job_id, job.rounds)
+        for d, commitment in masking.share_commitments(self.chain, job_id).items():
+            if d in opened or not setup.members >> d & 1 or any(r[:2] == (job_id, d) for r in self.rejected_bundles):
+                continue
+            try:
+                blob = self.storage.get(commitment[1])
+                opened[d] = masking.open_bundle(job_id, blob, commitment, keys[d], keys[me], secrets.enc)
+            except (masking.SecAggError, StorageError) as exc:
+                log.warning("job #%d: REJECTING the share bundle of participant %d: %s", job_id, d, exc)
+                self.rejected_bundles.append((job_id, d, str(exc)))
+        return opened
+
+    def do_reveal(self, row: OutboxRow) -> None:
+        job_id, rnd = row.payload["job"], row.payload["round"]
+        got = self._masked_job(job_id, "reveal")
+        if got is None:
+            return
+        job, p, setup = got
+        me = p["index"]
+        if not setup.sealed or not setup.members >> me & 1:
+            return
+        if self.chain.call(f"{masking.CONTRACT}.revealedBitsOf", job_id, rnd) >> me & 1:
+            return
+        r = self.chain.call("JobMarket.roundOf", job_id, rnd)
+        if r["aggregateHash"] == b"\x00" * 32 or now(self.chain) > r["challengeEnd"]:
+            return
+        entries = masking.reveal_entries(job_id, rnd, r["includedBits"], setup,
+                                         self._open_bundles(job_id, job, me, setup), me)
+        try:
+            self.chain.transact(f"{masking.CONTRACT}.reveal", job_id, rnd, entries)
+        except ContractRevert as exc:
+            if exc.error not in ("BelowThreshold", "AlreadyRevealed", "RevealClosed"):
+                raise
+            log.error("job #%d round %d: not revealing: %s", job_id, rnd, exc)

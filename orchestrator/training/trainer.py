@@ -14,7 +14,7 @@ from orchestrator.actions.jobs import JobTerms, create_job
 from orchestrator.errors import ContractRevert, InvalidInput
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
-from orchestrator.training import payloads
+from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import MIN_INCLUDED, job_info, now, round_state
 from orchestrator.training.keys import KeyStore
@@ -116,7 +116,50 @@ class TrainerAgent(Agent):
         job = self._job(row.payload["job"])
         if job and job.status == "open" and job.current_round == 0:
             spec = payloads.spec(self.storage, job.spec_cid)
+            if handler_for(spec).maskable and masking.enabled(self.chain):
+                self._seal_masks(job.job_id)
             self.chain.transact("JobMarket.startRound", job.job_id, 1, spec.init_weights_cid)
+
+    def _seal_masks(self, job_id: int) -> None:
+        """Drive the masking setup: close the keys once every participant committed (or the join deadline
+        passed), seal once every key holder's bundle is in (or the share deadline passed)."""
+        s = masking.setup_of(self.chain, job_id)
+        if s.sealed:
+            return
+        t = now(self.chain)
+        if not s.keys_closed:
+            j = self.chain.call("JobMarket.jobOf", job_id)
+            if s.key_bits != j["joinedBits"] and t <= j["joinDeadline"]:
+                raise NotReady(f"{bin(s.key_bits).count('1')}/{j['participantCount']} owners committed keys")
+            self.chain.transact(f"{masking.CONTRACT}.closeKeys", job_id)
+            raise NotReady("share phase open")
+        if s.share_bits != s.key_bits and t <= s.shares_deadline:
+            raise NotReady(f"{bin(s.share_bits).count('1')}/{bin(s.key_bits).count('1')} share bundles in")
+        self.chain.transact(f"{masking.CONTRACT}.seal", job_id)
+
+    def _unmasked(self, job, rs):
+        """``rs`` with the aggregate's masks removed (from the on-chain reveals), or None when it cannot be yet."""
+        s = masking.setup_of(self.chain, job.job_id)
+        revealed = self.chain.call(f"{masking.CONTRACT}.revealedBitsOf", job.job_id, rs.round) & s.members
+        if revealed != s.members and now(self.chain) <= rs.challenge_end:
+            raise NotReady(f"{bin(revealed).count('1')}/{bin(s.members).count('1')} members revealed")
+        for i in masking.bits(s.members & ~revealed):  # penalised like a missing update
+            try:
+                self.chain.transact(f"{masking.CONTRACT}.penalizeMissingReveal", job.job_id, rs.round,
+                                    self.chain.call("JobMarket.participantAt", job.job_id, i))
+            except ContractRevert as exc:
+                if exc.error not in ("NotMissed", "BelowThreshold"):
+                    raise
+        public = payloads.raw(self.storage, job.context_cid)
+        try:
+            clear = masking.unmask_aggregate(self.chain, public, payloads.raw(self.storage, rs.aggregate_cid),
+                                             job.job_id, rs.round, rs.included_bits)
+        except masking.SharesMissing as exc:
+            log.error("job #%d round %d: cannot unmask the aggregate: %s (the round will time out)",
+                      job.job_id, rs.round, exc)
+            self.refused.append((job.job_id, rs.round, rs.n_included))
+            return None
+        return dataclasses.replace(rs, aggregate_cid=self.storage.add_bytes(clear))
 
     def _my_dispute(self, job_id: int, rnd: int):
         """My DisputeRaised for (job, round) on chain, or None (survives restarts, unlike ``self.disputes``)."""
@@ -159,13 +202,24 @@ class TrainerAgent(Agent):
                 if self._dispute(job_id, rnd, verdict.reason):
                     raise NotReady("dispute raised; waiting for its resolution")
                 return
+        spec = payloads.spec(self.storage, job.spec_cid)
+        handler = handler_for(spec)
+        if handler.maskable and masking.enabled(self.chain):
+            rs = self._unmasked(job, rs)
+            if rs is None:
+                return
+        if verified and spec.mode == "fedavg" and spec.scheme == "bfv-packed":
+            reason = self._weight_mismatch(job, spec, rs)
+            if reason is not None:
+                log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, reason)
+                if self._dispute(job_id, rnd, reason):
+                    raise NotReady("dispute raised; waiting for its resolution")
+                return
         t = now(self.chain)
         if t < rs.challenge_end:
             if not self.fast_forward:
                 raise NotReady(f"challenge window open for {rs.challenge_end - t}s")
             self.chain.increase_time(rs.challenge_end - t + 1)
-        spec = payloads.spec(self.storage, job.spec_cid)
-        handler = handler_for(spec)
         rc = self.round_context(job.context_cid, self.task_id(row), keys=self.keys, test_ref=self.test_ref)
         step = handler.trainer_step(rc, job, spec, rs)  # decrypts here, in the trainer's own process
         self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(),
@@ -188,6 +242,21 @@ class TrainerAgent(Agent):
         metrics_hash = hashlib.sha256(canonical_json(step.metrics)).digest()
         tx = self.chain.transact("JobMarket.finalize", job_id, cid, metrics_hash, meta_cid)
         self.models[job_id] = tx.event("JobFinalized").args["modelId"]
+
+    def _weight_mismatch(self, job, spec, rs) -> str | None:
+        """bfv-packed decrypts the total weight exactly: it must be the sum of the included owners' declared
+        sample counts (as weights), else an owner encrypted a weight other than the one it declared."""
+        from workers import he  # decrypted here, in the trainer's own process
+
+        public = payloads.raw(self.storage, job.context_cid)
+        params = he.load_public_context(public).params
+        _, total = he.decrypt_sum(self.keys.secret_for(public), payloads.raw(self.storage, rs.aggregate_cid))
+        got = he.weight_units(params, total)
+        cap = spec.weight_cap
+        declared = sum(he.weight_units(params, min(u.samples, cap) / cap) for u in rs.included())
+        if got != declared:
+            return f"total weight {got} decrypted, {declared} declared (sample counts of the included updates)"
+        return None
 
     def _dispute(self, job_id: int, rnd: int, reason: str) -> bool:
         """Raise a dispute on (job, round) unless one is on chain already; False when it cannot be raised."""

@@ -4,99 +4,118 @@ pragma solidity 0.8.28;
 import {EconBase} from "../utils/EconBase.sol";
 import {IStaking} from "../../contracts/interfaces/IStaking.sol";
 import {IPossessionChallenges} from "../../contracts/interfaces/IPossessionChallenges.sol";
+import {PossessionFixtures as F} from "./PossessionFixtures.sol";
 
+/// @dev The proofs come from PossessionFixtures.sol (test/proofs/possession_fixtures.py), made for this
+/// scenario: $Data #1 of F.OWNER over "record-0".."record-4", challenge #1 seeded by keccak256("seed").
 contract PossessionChallengesTest is EconBase {
-    address owner = address(0x0DA7A);
+    address owner = F.OWNER;
     address challenger = address(0xC4A1);
-    uint256 constant N = 5; // odd: exercises promotion
-    bytes32[] leaves;
     uint256 dataId;
-
-    function _record(uint256 i) internal pure returns (bytes memory) {
-        return abi.encodePacked("record-", i);
-    }
-
-    function _leaf(uint256 i) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(i, keccak256(_record(i))))));
-    }
-
-    function _hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {
-        return a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
-    }
-
-    /// @dev Sorted-pair tree, odd node promoted unchanged.
-    function _rootAndProof(uint256 index) internal view returns (bytes32 root, bytes32[] memory proof) {
-        bytes32[] memory level = leaves;
-        bytes32[] memory tmp = new bytes32[](16);
-        uint256 depth;
-        uint256 idx = index;
-        while (level.length > 1) {
-            uint256 sib = idx ^ 1;
-            if (sib < level.length) tmp[depth++] = level[sib];
-            bytes32[] memory next = new bytes32[]((level.length + 1) / 2);
-            for (uint256 i; i < next.length; ++i) {
-                next[i] = 2 * i + 1 < level.length ? _hashPair(level[2 * i], level[2 * i + 1]) : level[2 * i];
-            }
-            level = next;
-            idx /= 2;
-        }
-        root = level[0];
-        proof = new bytes32[](depth);
-        for (uint256 i; i < depth; ++i) proof[i] = tmp[i];
-    }
 
     function setUp() public {
         _deployEconomy();
-        for (uint256 i; i < N; ++i) leaves.push(_leaf(i));
-        (bytes32 root,) = _rootAndProof(0);
-        dataId = _mintData(owner, root, 0);
+        dataId = _mintData(owner, F.COMMITMENT, 0);
+        assertEq(dataId, 1);
         _fund(owner, 1_000e18);
         _fund(challenger, 100e18);
         vm.startPrank(owner);
         staking.stake(IStaking.Role.DataOwner, dataId, 200e18);
-        challenges.registerLeafCount(dataId, N);
+        challenges.registerLeafCount(dataId, F.LEAF_COUNT);
         vm.stopPrank();
     }
 
-    function _challenge() internal returns (uint256 id) {
+    function _challenge(bytes32 seed) internal returns (uint256 id) {
         vm.prank(challenger);
         id = challenges.challenge(dataId);
         vm.roll(block.number + 3);
-        vm.setBlockhash(block.number - 1, keccak256("seed"));
+        vm.setBlockhash(block.number - 1, seed);
     }
 
-    function _answer(uint256 id) internal view returns (bytes[] memory records, bytes32[][] memory proofs) {
-        uint256[] memory idx = challenges.challengedIndices(id);
-        records = new bytes[](idx.length);
-        proofs = new bytes32[][](idx.length);
-        for (uint256 i; i < idx.length; ++i) {
-            records[i] = _record(idx[i]);
-            (, proofs[i]) = _rootAndProof(idx[i]);
-        }
+    function _challenge() internal returns (uint256) {
+        return _challenge(keccak256("seed"));
     }
 
-    function test_respond_validProofs_payOwner() public {
+    function _expectInvalid(uint256 id, IPossessionChallenges.Proof memory proof) internal {
+        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.InvalidProof.selector, id));
+        challenges.respond(id, proof);
+    }
+
+    function test_respond_honestProof_paysOwner() public {
         uint256 id = _challenge();
-        (bytes[] memory records, bytes32[][] memory proofs) = _answer(id);
-        assertEq(records.length, 4);
-        vm.prank(owner);
-        challenges.respond(id, records, proofs);
+        vm.expectEmit(true, true, true, true, address(challenges));
+        emit IPossessionChallenges.Answered(id, dataId, owner);
+        challenges.respond(id, F.honest());
         assertEq(token.balanceOf(owner), 800e18 + 5e18);
         assertEq(challenges.openChallengeOf(dataId), 0);
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.ChallengeClosed.selector, id));
-        challenges.respond(id, records, proofs);
+        assertTrue(challenges.challengeOf(id).closed);
     }
 
     function test_respond_revertsOnWrongRecord() public {
+        _expectInvalid(_challenge(), F.wrongRecord());
+    }
+
+    function test_respond_revertsOnRecordFromAnotherDataset() public {
+        _expectInvalid(_challenge(), F.otherDataset());
+    }
+
+    function test_respond_revertsOnWrongIndex() public {
+        _expectInvalid(_challenge(), F.wrongIndex());
+    }
+
+    function test_respond_revertsOnProofForAnotherChallenge() public {
+        _expectInvalid(_challenge(), F.otherChallenge());
+    }
+
+    function test_respond_revertsOnProofForAnotherOwner() public {
+        _expectInvalid(_challenge(), F.otherOwner());
+    }
+
+    function test_respond_revertsOnReplayedProof() public {
         uint256 id = _challenge();
-        (bytes[] memory records, bytes32[][] memory proofs) = _answer(id);
-        uint256[] memory idx = challenges.challengedIndices(id);
-        records[0] = "forged";
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.InvalidProof.selector, id, 0, idx[0]));
-        challenges.respond(id, records, proofs);
-        bytes[] memory short = new bytes[](1);
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.WrongAnswerLength.selector, 4, 1, 4));
-        challenges.respond(id, short, proofs);
+        challenges.respond(id, F.honest());
+        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.ChallengeClosed.selector, id));
+        challenges.respond(id, F.honest());
+        // the same block hash again: a new challenge still asks for other leaves and another binding
+        _expectInvalid(_challenge(), F.honest());
+    }
+
+    function test_respond_revertsOnProofFromTamperedZkey() public {
+        _expectInvalid(_challenge(), F.tamperedZkey());
+    }
+
+    function test_respond_revertsWhenVerifierGasTooLow() public {
+        uint256 id = _challenge();
+        try challenges.respond{gas: 250_000}(id, F.honest()) {
+            revert("answered with too little gas for the verifier");
+        } catch (bytes memory err) {
+            assertEq(bytes4(err), IPossessionChallenges.VerifierGasTooLow.selector);
+        }
+        challenges.respond{gas: 500_000}(id, F.honest());
+    }
+
+    function testFuzz_respond_rejectsAlteredProof(uint8 which, uint256 delta) public {
+        vm.assume(delta != 0);
+        uint256 id = _challenge();
+        IPossessionChallenges.Proof memory p = F.honest();
+        uint256 w = which % 8;
+        unchecked {
+            // wrapping is fine: any other value is another proof
+            if (w < 2) p.a[w] += delta;
+            else if (w < 6) p.b[(w - 2) / 2][w % 2] += delta;
+            else p.c[w - 6] += delta;
+        }
+        _expectInvalid(id, p);
+    }
+
+    function test_challengeBinding_tiesChallengeDataAndOwner() public {
+        uint256 id = _challenge();
+        assertEq(
+            challenges.challengeBinding(id),
+            uint256(keccak256(abi.encode(id, dataId, owner))) % challenges.SNARK_SCALAR_FIELD()
+        );
+        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.UnknownChallenge.selector, 9));
+        challenges.challengeBinding(9);
     }
 
     function test_slashUnanswered_slashesMortgageAndRewardsChallenger() public {
@@ -105,9 +124,8 @@ contract PossessionChallengesTest is EconBase {
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.DeadlineNotPassed.selector, id, c.deadline));
         challenges.slashUnanswered(id);
         vm.warp(c.deadline + 1);
-        (bytes[] memory records, bytes32[][] memory proofs) = _answer(id);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.DeadlinePassed.selector, id, c.deadline));
-        challenges.respond(id, records, proofs);
+        challenges.respond(id, F.honest());
         assertEq(challenges.slashUnanswered(id), 100e18);
         assertEq(token.balanceOf(challenger), 150e18);
         assertEq(staking.positionOf(owner, IStaking.Role.DataOwner, dataId).active, 100e18);
@@ -145,47 +163,52 @@ contract PossessionChallengesTest is EconBase {
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.SeedStillValid.selector, id));
         challenges.reseed(id);
         vm.roll(block.number + 3);
-        vm.setBlockhash(block.number - 1, keccak256("seed2"));
-        (bytes[] memory records, bytes32[][] memory proofs) = _answer(id);
-        challenges.respond(id, records, proofs);
+        vm.setBlockhash(block.number - 1, keccak256("seed"));
+        challenges.respond(id, F.honest());
     }
 
-    function test_singleLeafDataset_rootIsLeaf() public {
-        delete leaves;
-        leaves.push(_leaf(0));
-        uint256 single = _mintData(owner, _leaf(0), 0);
+    function test_challengedIndices_smallDataset_asksTheCircuitsFourLeaves() public {
+        uint256 single = _mintData(owner, 0, 0);
         vm.prank(owner);
         challenges.registerLeafCount(single, 1);
         vm.prank(challenger);
         uint256 id = challenges.challenge(single);
         vm.roll(block.number + 3);
         vm.setBlockhash(block.number - 1, keccak256("s"));
-        bytes[] memory records = new bytes[](1);
-        records[0] = _record(0);
-        bytes32[][] memory proofs = new bytes32[][](1);
-        challenges.respond(id, records, proofs);
+        uint256[] memory idx = challenges.challengedIndices(id);
+        assertEq(idx.length, challenges.SAMPLES());
+        for (uint256 i; i < idx.length; ++i) assertEq(idx[i], 0);
     }
 
     function test_setParams_bounds() public {
         vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.BadParameter.selector, bytes32("samples")));
-        challenges.setParams(1, 1 days, 0, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.BadParameter.selector, bytes32("responseWindow")));
-        challenges.setParams(1, 1, 1, 1, 0);
+        challenges.setParams(1, 1, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.BadParameter.selector, bytes32("slashRewardBps")));
-        challenges.setParams(1, 1 days, 1, 1, 6_000);
-        challenges.setParams(1, 1 days, 8, 1, 100);
+        challenges.setParams(1, 1 days, 1, 6_000);
+        challenges.setParams(1, 2 days, 1, 100);
         vm.stopPrank();
-        assertEq(challenges.samples(), 8);
+        assertEq(challenges.responseWindow(), 2 days);
     }
 
-    function testFuzz_respond_anySeed(bytes32 seed) public {
-        vm.assume(seed != 0);
-        vm.prank(challenger);
-        uint256 id = challenges.challenge(dataId);
-        vm.roll(block.number + 3);
-        vm.setBlockhash(block.number - 1, seed);
-        (bytes[] memory records, bytes32[][] memory proofs) = _answer(id);
-        challenges.respond(id, records, proofs);
+    function test_gas_respond() public {
+        uint256 id = _challenge();
+        challenges.respond(id, F.honest());
+    }
+
+    function test_gas_verifyProof_within300k() public view {
+        IPossessionChallenges.Proof memory p = F.honest();
+        uint256[7] memory signals;
+        signals[0] = uint256(F.COMMITMENT);
+        signals[1] = F.LEAF_COUNT;
+        for (uint256 i; i < 4; ++i) {
+            signals[2 + i] = uint256(keccak256(abi.encode(keccak256("seed"), 1, i))) % F.LEAF_COUNT;
+        }
+        signals[6] = uint256(keccak256(abi.encode(1, 1, F.OWNER))) % challenges.SNARK_SCALAR_FIELD();
+        uint256 before = gasleft();
+        bool ok = challenges.verifier().verifyProof(p.a, p.b, p.c, signals);
+        uint256 used = before - gasleft();
+        assertTrue(ok);
+        assertLe(used, 300_000);
     }
 }

@@ -12,6 +12,8 @@ import {Governance} from "../../contracts/governance/Governance.sol";
 import {Regulator} from "../../contracts/governance/Regulator.sol";
 import {JobMarket} from "../../contracts/market/JobMarket.sol";
 import {PossessionChallenges} from "../../contracts/proofs/PossessionChallenges.sol";
+import {PossessionVerifier} from "../../contracts/proofs/PossessionVerifier.sol";
+import {IPossessionVerifier} from "../../contracts/interfaces/IPossessionVerifier.sol";
 import {IDataNFT} from "../../contracts/interfaces/IDataNFT.sol";
 import {IStaking} from "../../contracts/interfaces/IStaking.sol";
 import {IRewards} from "../../contracts/interfaces/IRewards.sol";
@@ -79,7 +81,9 @@ abstract contract EconBase is Test {
         regulator = new Regulator(admin);
         gov = new Governance(token, staking, regulator, treasury, admin);
         jobs = new JobMarket(token, data, portfolios, models, treasury, admin);
-        challenges = new PossessionChallenges(token, data, staking, admin);
+        challenges = new PossessionChallenges(
+            token, data, staking, IPossessionVerifier(address(new PossessionVerifier())), admin
+        );
 
         vm.startPrank(admin);
         token.grantRole(token.MINTER_ROLE(), admin);

@@ -1,8 +1,14 @@
-"""Possession challenges from the CLI: the owner's listener answers; a stale dataset cannot; silence is slashed."""
+"""Possession challenges from the CLI: the owner's listener answers with a zero-knowledge proof that holds
+no record; a stale dataset cannot answer; silence is slashed."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
+
+from orchestrator import merkle
+from orchestrator.zk import prover
 
 DAY = 86_400
 
@@ -50,3 +56,44 @@ def test_stale_local_dataset_cannot_answer_and_silence_is_slashed(env, csv_file,
 def test_challenge_of_unregistered_leaf_count_is_refused(env, admin):
     line = env.fails("data", "challenge", "999", account="dev2")
     assert "LeafCountNotRegistered" in line
+
+
+def test_answered_challenge_calldata_holds_no_record_bytes(env, csv_file, register, admin):
+    data_id = register(csv_file, "dev5")
+    challenge = env.ok("data", "challenge", str(data_id), account="dev6")["challenge_id"]
+    admin.mine(3)
+
+    answer = env.ok("data", "answer", str(challenge), account="dev5")
+
+    assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is True
+    calldata = bytes(admin.w3.eth.get_transaction(answer["tx"]["tx_hash"])["input"])
+    assert len(calldata) == 4 + 32 * 9  # challenge id and the 8 words of a Groth16 proof, nothing else
+    for record in merkle.load_records(csv_file):
+        assert record not in calldata
+        for element in merkle.record_elements(record)[1:]:
+            assert element.to_bytes(32, "big") not in calldata
+
+
+def test_prover_refuses_a_record_the_tree_does_not_hold():
+    records = [b"1,a", b"2,b", b"3,c"]
+    tree = merkle.commit_records(records)
+    forged = [b"1,a", b"2,x", b"3,c"]
+    with pytest.raises(prover.ProverError, match="Assert Failed") as err:
+        prover.prove(prover.possession_input(tree, forged, [1, 0, 2, 1], binding=7))
+    assert "\n" not in str(err.value)
+
+
+def test_listen_says_seed_not_ready_in_one_line_and_prints_readable_events(env, csv_file, register, admin, caplog):
+    data_id = register(csv_file, "dev1")
+    challenge = env.ok("data", "challenge", str(data_id), account="dev2")["challenge_id"]
+    res = env.run("listen", "--once", account="dev1")  # the seed block is not mined yet
+    assert res.code == 0, res.stderr
+    # one line (a warning, no traceback) for the answer that must wait; on a terminal it is one stderr line
+    waits = [r for r in caplog.records if "SeedNotReady(" in r.getMessage()]
+    assert len(waits) == 1 and waits[0].exc_info is None and "Traceback" not in res.stderr
+    line = next(l for l in res.stdout.splitlines() if f"PossessionChallenges.Challenged  challengeId={challenge} " in l)
+    assert " UTC" in line and "b'" not in line  # the deadline as a date
+    assert "CapToken.Transfer" not in res.stdout or " CAP" in res.stdout  # ERC-20 values in CAP
+    admin.mine(3)
+    assert env.run("listen", "--once", account="dev1").code == 0
+    assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is True

@@ -1,4 +1,4 @@
-"""Dataset commitments: tree shapes, proofs, record loading and the vectors shared with Solidity."""
+"""Dataset commitments: the Poseidon tree, its proofs and cache, record loading, and shared vectors."""
 
 from __future__ import annotations
 
@@ -6,50 +6,47 @@ import json
 from pathlib import Path
 
 import pytest
-from eth_abi import encode
-from eth_hash.auto import keccak
 
 from orchestrator.errors import InvalidDataset
-from orchestrator.merkle import commit_records, leaf_hash, load_records, process_proof, verify
+from orchestrator.merkle import (DEPTH, MAX_LEAVES, commit_records, leaf_hash, load_records, process_proof,
+                                 record_hash, to_bytes32, verify)
+from orchestrator.zk.poseidon import poseidon
 
 VECTORS = Path(__file__).with_name("merkle_vectors.json")
 FIVE = [b"0,ant", b"1,cat", b"2,dog", b"3,bird", b"4,fish"]
 
 
-def _reference_leaf(index: int, record: bytes) -> bytes:
-    # abi.encode(uint256, bytes32) through eth_abi, independent of orchestrator.merkle
-    return keccak(keccak(encode(["uint256", "bytes32"], [index, keccak(record)])))
+def _root_by_padding(leaves: list[int]) -> int:
+    # the full 2^DEPTH-leaf tree, levels padded with zeros, independent of the sparse build
+    zeros, level = 0, list(leaves)
+    for _ in range(DEPTH):
+        level += [zeros] * (len(level) % 2)
+        level = [poseidon([level[i], level[i + 1]]) for i in range(0, len(level), 2)]
+        zeros = poseidon([zeros, zeros])
+    return level[0]
 
 
-def _reference_root(leaves: list[bytes]) -> bytes:
-    while len(leaves) > 1:
-        nxt = [keccak(b"".join(sorted(leaves[i : i + 2]))) for i in range(0, len(leaves) - 1, 2)]
-        leaves = nxt + ([leaves[-1]] if len(leaves) % 2 else [])
-    return leaves[0]
-
-
-@pytest.mark.parametrize("n", range(1, 10))
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8])
 def test_tree_everyProofVerifies(n: int) -> None:
     records = [f"record-{i}".encode() for i in range(n)]
     tree = commit_records(records)
     assert tree.leaf_count == n
-    assert tree.root == "0x" + _reference_root([_reference_leaf(i, r) for i, r in enumerate(records)]).hex()
+    assert tree.root == _root_by_padding([poseidon([i, record_hash(r)]) for i, r in enumerate(records)])
+    assert tree.commitment == to_bytes32(poseidon([n, tree.root]))
+    commitment = int(tree.commitment, 16)
     for i, record in enumerate(records):
-        assert tree.leaf(i) == "0x" + _reference_leaf(i, record).hex()
-        assert verify(tree.root, i, record, tree.proof(i))
-        assert not verify(tree.root, i, record + b"!", tree.proof(i))
-        assert not verify(tree.root, (i + 1) % n, record, tree.proof(i)) or n == 1
+        assert tree.leaf(i) == leaf_hash(i, record)
+        assert len(tree.proof(i)) == DEPTH
+        assert verify(commitment, n, i, record, tree.proof(i))
+        assert not verify(commitment, n, i, record + b"!", tree.proof(i))
+        assert not verify(commitment, n, (i + 1) % n, record, tree.proof(i)) or n == 1
 
 
-def test_singleLeaf_isRoot() -> None:
-    tree = commit_records([b"only"])
-    assert tree.root == tree.leaf(0) and tree.proof(0) == []
-
-
-def test_oddNode_isPromoted() -> None:
-    tree = commit_records([b"a", b"b", b"c"])
-    assert len(tree.proof(2)) == 1 and tree.proof(2)[0] == "0x" + tree.levels[1][0].hex()
-    assert tree.levels[1][1] == tree.levels[0][2]
+def test_leafCount_isBoundIn() -> None:
+    """Two datasets whose trees agree but whose counts differ commit differently (a padded zero leaf)."""
+    tree = commit_records([b"a"])
+    assert verify(int(tree.commitment, 16), 1, 0, b"a", tree.proof(0))
+    assert not verify(int(tree.commitment, 16), 2, 0, b"a", tree.proof(0))
 
 
 def test_empty_raises() -> None:
@@ -57,16 +54,34 @@ def test_empty_raises() -> None:
         commit_records([])
 
 
+def test_tooManyRecords_raises() -> None:
+    with pytest.raises(InvalidDataset, match="at most"):
+        commit_records([b""] * (MAX_LEAVES + 1))
+
+
 def test_proof_outOfRange_raises() -> None:
     with pytest.raises(IndexError):
         commit_records([b"a"]).proof(1)
 
 
-def test_verify_rejectsWrongRootAndProof() -> None:
+def test_verify_rejectsWrongCommitmentAndProof() -> None:
     tree = commit_records(FIVE)
-    assert not verify("0x" + "00" * 32, 0, FIVE[0], tree.proof(0))
-    assert not verify(tree.root, 0, FIVE[0], tree.proof(0)[:-1])
-    assert process_proof(leaf_hash(3, FIVE[3]), tree.proof(3)).hex() == tree.root[2:]
+    commitment = int(tree.commitment, 16)
+    assert not verify(0, 5, 0, FIVE[0], tree.proof(0))
+    assert not verify(commitment, 5, 5, FIVE[0], tree.proof(0))
+    with pytest.raises(ValueError, match="siblings"):
+        verify(commitment, 5, 0, FIVE[0], tree.proof(0)[:-1])
+    assert process_proof(3, leaf_hash(3, FIVE[3]), tree.proof(3)) == tree.root
+
+
+def test_cache_reusesTreeByContent(tmp_path: Path) -> None:
+    built = commit_records(FIVE, cache_dir=tmp_path)
+    [cached] = tmp_path.glob("*.tree")
+    assert commit_records(list(FIVE), cache_dir=tmp_path) == built
+    assert commit_records(FIVE[:4], cache_dir=tmp_path).leaf_count == 4  # other content: another file
+    assert len(list(tmp_path.glob("*.tree"))) == 2
+    cached.write_bytes(cached.read_bytes()[:-1])  # a torn file is rebuilt, not trusted
+    assert commit_records(FIVE, cache_dir=tmp_path) == built
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -133,21 +148,23 @@ def test_unknownKindOrMissingPath_raise(tmp_path: Path) -> None:
 
 
 def build_vectors() -> dict[str, object]:
-    """The test vectors for a 5-record dataset, as written to merkle_vectors.json."""
+    """The test vectors for a 5-record dataset, as written to merkle_vectors.json (for other implementations)."""
     tree = commit_records(FIVE)
     return {
-        "scheme": "leaf = keccak256(keccak256(abi.encode(uint256 index, bytes32 keccak256(record))));"
-        " node = commutativeKeccak256(a, b); odd node promoted",
-        "root": tree.root,
+        "scheme": "circomlib Poseidon (BN254); e = [len] + 31-byte big-endian chunks; h = P16(e[0:16]) then"
+        " h = P16([h] + next 15); leaf = P2(index, h); depth-20 tree of P2(left, right), missing leaves 0;"
+        " commitment = P2(leafCount, root)",
+        "commitment": tree.commitment,
+        "root": to_bytes32(tree.root),
         "leafCount": tree.leaf_count,
         "leaves": [
             {
                 "index": i,
                 "record": "0x" + r.hex(),
                 "recordText": r.decode(),
-                "recordHash": "0x" + keccak(r).hex(),
-                "leaf": tree.leaf(i),
-                "proof": tree.proof(i),
+                "recordHash": to_bytes32(record_hash(r)),
+                "leaf": to_bytes32(tree.leaf(i)),
+                "proof": [to_bytes32(s) for s in tree.proof(i)],
             }
             for i, r in enumerate(FIVE)
         ],
@@ -158,7 +175,8 @@ def test_vectorsFile_isCurrent() -> None:
     expected = build_vectors()
     assert json.loads(VECTORS.read_text()) == expected, "regenerate: PYTHONPATH=. python tests/storage/test_merkle.py"
     for entry in expected["leaves"]:  # type: ignore[union-attr]
-        assert verify(expected["root"], entry["index"], bytes.fromhex(entry["record"][2:]), entry["proof"])
+        assert verify(int(expected["commitment"], 16), expected["leafCount"], entry["index"],
+                      bytes.fromhex(entry["record"][2:]), [int(s, 16) for s in entry["proof"]])
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ WEIGHTS = "bafybeiexg2oqkfnj56l7fcmawswqbijt5shq4b5rg6a546uwpkqqzwjioi"
 def _data() -> dict:
     tree = commit_records([b"1,a", b"2,b"])
     return build_data_metadata(
-        "Iris", "Flower measurements", root=tree.root, record_count=tree.leaf_count, kind="csv",
+        "Iris", "Flower measurements", root=tree.commitment, record_count=tree.leaf_count, kind="csv",
         columns=[Column("id", "int"), Column("label", "category", "species")], target="label",
         disclosure=Disclosure("150 flowers", samples=["1,a"], usage={"jobs": 0}),
         image="ipfs://" + WEIGHTS,
@@ -45,7 +45,7 @@ def test_schemas_areDraft2020() -> None:
 
 def test_buildData_isValid() -> None:
     doc = _data()
-    assert doc["properties"]["commitment"]["scheme"] == "datacap-merkle-v1"
+    assert doc["properties"]["commitment"]["scheme"] == "datacap-poseidon-v1"
     assert doc["properties"]["record_count"] == 2 and "external_url" not in doc
     minimal = build_data_metadata("d", "", root="0x" + "ab" * 32, record_count=1, kind="chunks")
     assert set(minimal["properties"]) == {"kind", "commitment", "record_count"}

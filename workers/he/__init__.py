@@ -28,7 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from . import ckks_vectors as _vectors
-from .bfv_packed import BfvPacked
+from .bfv_packed import BfvPacked, weight_units
 from .ckks_fedavg import CkksFedAvg
 from .ckks_vectors import CkksVectors
 from .envelope import MODES, BlobHeader, fingerprint, open_context, pack_context, pack_header, read_header
@@ -41,7 +41,7 @@ __all__ = [
     "HEContext", "BlobHeader", "MaskDomain", "Scheme", "generate_keys", "load_public_context",
     "load_secret_context", "fingerprint", "encrypt_update", "encrypt_values", "aggregate", "decrypt",
     "decrypt_sum", "decrypt_values", "validate_ciphertext", "read_header", "ckks_vectors", "pack_ckks",
-    "mask_domain", "add_mask",
+    "mask_domain", "add_mask", "weight_units",
 ]
 
 #: fedavg scheme name -> implementation

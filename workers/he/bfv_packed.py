@@ -65,6 +65,11 @@ def qmax(p: dict) -> int:
     return (1 << (p["quant_bits"] - 1)) - 1
 
 
+def weight_units(params: dict, weight: float) -> int:
+    """The exact integer a FedAvg weight in [0, 1] is encrypted as (a sum of them decrypts exactly)."""
+    return int(round(float(weight) * qmax(params)))
+
+
 class BfvPacked(Scheme):
     name = "bfv-packed"
 
@@ -159,7 +164,7 @@ class BfvPacked(Scheme):
     def encrypt_update(self, hc, clipped, weight, seed):
         p = hc.params
         q_max = qmax(p)
-        w_int = int(round(float(weight) * q_max))
+        w_int = weight_units(p, weight)
         rng = np.random.default_rng(seed)
         scaled = clipped * (w_int / p["clip"])
         lo = np.floor(scaled)  # unbiased stochastic rounding

@@ -31,7 +31,7 @@ export function Catalog({ ctx }) {
       ${data.length ? html`<table class="grid" data-testid="datasets"><thead><tr><th>#</th><th>Name</th><th>Owner</th><th>Records</th><th>Licence: price / use</th><th>Bonus / training</th><th>Stake</th><th>Commitment</th></tr></thead>
         <tbody>${data.map((d) => html`<tr><td><a href="#/data/${d.id}">$Data #${d.id}</a></td><td>${name(d, "(no metadata)")}</td>
           <td><${Addr} a=${d.owner} me=${ctx.account} /></td><td>${d.meta?.properties?.record_count ?? (d.leafCount ?? "—")}</td>
-          <td><${Cap} wei=${d.price} /></td><td><${Cap} wei=${d.bonus} /></td><td><${Stakes} s=${d.stakes} /></td>
+          <td><${Cap} wei=${d.price} /></td><td>${d.bonus === null ? html`<span class="muted">—</span>` : html`<${Cap} wei=${d.bonus} />`}</td><td><${Stakes} s=${d.stakes} /></td>
           <td class="mono" title=${d.commitment}>${short(d.commitment)}</td></tr>`)}</tbody></table>`
         : html`<p class="muted">No dataset yet: <a href="#/register">register one</a>.</p>`}`}<//>
   </section>`;
@@ -47,7 +47,7 @@ export function DataPage({ ctx, id }) {
     <h1>$Data #${d.id}: ${name(d, "unnamed dataset")}</h1>
     <p>${d.meta?.description}</p>
     <dl class="facts"><dt>Owner</dt><dd><${Addr} a=${d.owner} me=${ctx.account} /></dd>
-      <dt>Licence</dt><dd><${Cap} wei=${d.price} /> per use, <${Cap} wei=${d.bonus} /> bonus per training use</dd>
+      <dt>Licence</dt><dd><${Cap} wei=${d.price} /> per use${d.bonus !== null && html`, <${Cap} wei=${d.bonus} /> bonus per training use`}</dd>
       <dt>Records</dt><dd>${d.meta?.properties?.record_count ?? d.leafCount ?? "—"} (${d.meta?.properties?.kind || "?"})</dd>
       <dt>Commitment</dt><dd class="mono">${d.commitment}</dd>
       <dt>Metadata</dt><dd class="mono">${d.uri}</dd>

@@ -33,6 +33,7 @@ export function RegisterData({ ctx }) {
   const [prepared, setPrepared] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.type === "checkbox" ? e.target.checked : e.target.value });
   const scheme = ctx.c.config.commitmentScheme;
+  const hasBonus = ctx.c.licenseTerms().includes("bonusPerTrainingUse");
 
   const pick = async (e) => {
     const f = e.target.files[0];
@@ -93,14 +94,14 @@ export function RegisterData({ ctx }) {
       <div class="buttons"><button class="primary" data-testid="next" disabled=${!computed} onClick=${() => setStep(1)}>Next: licence</button></div></div>`}
     ${step === 1 && html`<div class="form">
       <${Field} label="Price per use (CAP)" hint="paid to you, by portfolio weight, each time a model trained on it is used"><input data-testid="price" value=${form.price} onInput=${set("price")} /><//>
-      <${Field} label="Bonus per training use (CAP)"><input data-testid="bonus" value=${form.bonus} onInput=${set("bonus")} /><//>
+      ${hasBonus && html`<${Field} label="Bonus per training use (CAP)"><input data-testid="bonus" value=${form.bonus} onInput=${set("bonus")} /><//>`}
       <div class="buttons"><button onClick=${() => setStep(0)}>Back</button><button class="primary" data-testid="next" onClick=${prepare}>Next: preview</button></div></div>`}
     ${step === 2 && prepared && html`<div>
       <dl class="facts"><dt>File</dt><dd>${file.name} (${file.size.toLocaleString("en")} bytes, stays here)</dd>
         <dt>Records</dt><dd data-testid="leaf-count">${computed.leafCount} (${computed.kind})</dd>
         <dt>Commitment</dt><dd class="mono" data-testid="preview-commitment">${computed.commitment}</dd>
         <dt>Scheme</dt><dd>${scheme}</dd>
-        <dt>Licence</dt><dd>${fmtCap(prepared.price)} per use, ${fmtCap(prepared.bonus)} bonus per training use</dd>
+        <dt>Licence</dt><dd>${fmtCap(prepared.price)} per use${hasBonus ? `, ${fmtCap(prepared.bonus)} bonus per training use` : ""}</dd>
         <dt>Metadata CID</dt><dd class="mono" data-testid="metadata-cid">${prepared.cid}</dd></dl>
       <p>This metadata document is all that is uploaded:</p><pre class="json" data-testid="metadata-doc">${JSON.stringify(prepared.doc, null, 2)}</pre>
       <div class="buttons"><button onClick=${() => setStep(1)}>Back</button><button class="primary" data-testid="next" onClick=${() => setStep(3)}>Next: submit</button></div></div>`}

@@ -1,0 +1,270 @@
+"""Secure-aggregation cryptography: pairwise and self masks, Shamir shares, share boxes, share commitments.
+
+Bonawitz et al. (CCS 2017) double masking, our own code on ``cryptography``:
+
+- an owner's per-round *mask secret* becomes an X25519 key; X25519 with a peer's mask key, then
+  HKDF-SHA256 bound to (job, round, pair), keys a ChaCha20 keystream that expands to a mask vector
+  uniform modulo the plaintext modulus (rejection sampling of masked 64-bit words: no modular bias,
+  no 32-bit seed to brute-force); the lower index adds it, the higher subtracts it, so it cancels in a sum;
+- an owner's per-round *self-mask seed* keys another keystream (HKDF bound to (job, round));
+- both 31-byte secrets are Shamir-shared t-of-n over GF(2^255 - 19) (a share fits a bytes32);
+- each recipient's shares travel in one ChaCha20-Poly1305 box keyed by X25519 of the owners'
+  encryption keys (HKDF bound to job, dealer and recipient);
+- each share is committed as a leaf of the dealer's Merkle root (OpenZeppelin ``MerkleProof``: sorted pairs,
+  leaf = keccak(keccak(abi.encode(job, dealer, round, recipient, kind, share)))), so the chain can check a
+  revealed share and that its kind is the one the reveal rule allows.
+
+Pure functions only: no chain, no storage, no clock.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets as _secrets
+from typing import Iterable, Sequence
+
+import numpy as np
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+
+#: the Shamir field: GF(p), p = 2^255 - 19, so a share is below 2^255 (a bytes32 on chain)
+FIELD = 2**255 - 19
+#: bytes of a mask secret or self-mask seed (< FIELD as an integer)
+SECRET_BYTES = 31
+#: share kinds, as SecureAggregation.sol numbers them
+MASK_KEY, SELF_SEED = 0, 1
+_NONCE = 12
+
+
+class SecAggError(ValueError):
+    """Bad secure-aggregation input: a share, box or key that does not check out."""
+
+
+def random_secret() -> bytes:
+    return _secrets.token_bytes(SECRET_BYTES)
+
+
+def _hkdf(ikm: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(ikm)
+
+
+def _ctx(job_id: int, round_: int, *indices: int) -> bytes:
+    return job_id.to_bytes(32, "big") + round_.to_bytes(4, "big") + b"".join(i.to_bytes(2, "big") for i in indices)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def x25519_private(secret: bytes, label: bytes = b"datacap/secagg/x25519") -> X25519PrivateKey:
+    """The X25519 key a secret stands for (so the 31-byte secret is what gets shared)."""
+    return X25519PrivateKey.from_private_bytes(_hkdf(secret, label))
+
+
+def public_bytes(secret: bytes) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return x25519_private(secret).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def seed_commitment(seed: bytes) -> bytes:
+    """What an owner commits for a self-mask seed (checked after reconstruction)."""
+    return hashlib.sha256(b"datacap/secagg/seed" + seed).digest()
+
+
+def _agree(secret: bytes, peer_public: bytes) -> bytes:
+    try:
+        shared = x25519_private(secret).exchange(X25519PublicKey.from_public_bytes(peer_public))
+    except ValueError as exc:  # cryptography refuses an all-zero shared secret
+        raise SecAggError(f"X25519 with a low-order public key ({exc})") from exc
+    if shared == b"\x00" * 32:
+        raise SecAggError("X25519 with a low-order public key")
+    return shared
+
+
+# --------------------------------------------------------------------------- mask vectors
+
+
+def keystream_mod(key: bytes, count: int, modulus: int) -> np.ndarray:
+    """``count`` values uniform in [0, modulus) from ChaCha20(key): each 64-bit word is cut to
+    ``bit_length(modulus - 1)`` bits and kept when below ``modulus`` (so at most half are rejected)."""
+    if not 2 <= modulus <= 2**64:
+        raise SecAggError(f"modulus must be in [2, 2^64], got {modulus}")
+    bits = (modulus - 1).bit_length()
+    cut = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(2**64 - 1)
+    enc = Cipher(algorithms.ChaCha20(key, b"\x00" * 16), mode=None).encryptor()
+    out, have = [], 0
+    while have < count:
+        words = np.frombuffer(enc.update(b"\x00" * (8 * (count - have + 64 + (count - have) // 8))), "<u8") & cut
+        if modulus < 2**64:
+            words = words[words < np.uint64(modulus)]
+        out.append(words)
+        have += words.size
+    return np.concatenate(out)[:count] if out else np.zeros(0, dtype=np.uint64)
+
+
+def _add_mod(a: np.ndarray, b: np.ndarray, modulus: int) -> np.ndarray:
+    """(a + b) mod m for entries < m <= 2^64, without overflow."""
+    m = np.uint64(modulus % 2**64)
+    if modulus == 2**64:
+        return a + b
+    return np.where(a >= m - b, a - (m - b), a + b)
+
+
+def _neg_mod(a: np.ndarray, modulus: int) -> np.ndarray:
+    if modulus == 2**64:
+        return np.uint64(0) - a
+    return np.where(a == 0, a, np.uint64(modulus) - a)
+
+
+def pair_mask(secret: bytes, peer_public: bytes, job_id: int, round_: int, me: int, peer: int,
+              count: int, modulus: int) -> np.ndarray:
+    """The pairwise mask ``me`` adds for ``peer`` (the lower index adds the keystream, the higher its negation)."""
+    lo, hi = min(me, peer), max(me, peer)
+    key = _hkdf(_agree(secret, peer_public), b"datacap/secagg/pair" + _ctx(job_id, round_, lo, hi))
+    stream = keystream_mod(key, count, modulus)
+    return stream if me < peer else _neg_mod(stream, modulus)
+
+
+def self_mask(seed: bytes, job_id: int, round_: int, count: int, modulus: int) -> np.ndarray:
+    return keystream_mod(_hkdf(seed, b"datacap/secagg/self" + _ctx(job_id, round_)), count, modulus)
+
+
+def owner_mask(me: int, mask_secret: bytes, seed: bytes, peers: dict[int, bytes], job_id: int, round_: int,
+               count: int, modulus: int) -> np.ndarray:
+    """What owner ``me`` adds to its update: its self-mask plus a pairwise mask for every peer
+    (``peers``: index -> the peer's mask public key for this round)."""
+    total = self_mask(seed, job_id, round_, count, modulus)
+    for j, pub in sorted(peers.items()):
+        if j != me:
+            total = _add_mod(total, pair_mask(mask_secret, pub, job_id, round_, me, j, count, modulus), modulus)
+    return total
+
+
+def residual_mask(included_seeds: dict[int, bytes], dropped_secrets: dict[int, bytes],
+                  mask_publics: dict[int, bytes], job_id: int, round_: int, count: int, modulus: int) -> np.ndarray:
+    """What remains of the masks in a sum over the included owners: their self-masks, plus their pairwise
+    masks with each dropped or excluded owner (rebuilt from that owner's side of the key agreement)."""
+    total = np.zeros(count, dtype=np.uint64)
+    for i, seed in sorted(included_seeds.items()):
+        total = _add_mod(total, self_mask(seed, job_id, round_, count, modulus), modulus)
+    for d, secret in sorted(dropped_secrets.items()):
+        for i in sorted(included_seeds):
+            # included owner i added pair_mask(i -> d) = -pair_mask(d -> i)
+            total = _add_mod(total, _neg_mod(pair_mask(secret, mask_publics[i], job_id, round_, d, i, count,
+                                                        modulus), modulus), modulus)
+    return total
+
+
+# --------------------------------------------------------------------------- Shamir t-of-n over GF(FIELD)
+
+
+def share_secret(secret: bytes, xs: Sequence[int], threshold: int) -> dict[int, int]:
+    """Shares ``x -> f(x)`` of ``secret`` for the evaluation points ``xs`` (non-zero, distinct)."""
+    if not 1 <= threshold <= len(xs):
+        raise SecAggError(f"threshold {threshold} out of range for {len(xs)} shares")
+    if len(set(xs)) != len(xs) or any(not 0 < x < FIELD for x in xs):
+        raise SecAggError("evaluation points must be distinct and non-zero")
+    coeffs = [int.from_bytes(secret, "big")] + [_secrets.randbelow(FIELD) for _ in range(threshold - 1)]
+    out = {}
+    for x in xs:
+        y = 0
+        for c in reversed(coeffs):
+            y = (y * x + c) % FIELD
+        out[x] = y
+    return out
+
+
+def combine_shares(shares: dict[int, int]) -> bytes:
+    """The secret (Lagrange interpolation at 0) from ``x -> y`` shares; needs ``threshold`` of them."""
+    if not shares:
+        raise SecAggError("no shares to combine")
+    s = 0
+    for xi, yi in shares.items():
+        num, den = 1, 1
+        for xj in shares:
+            if xj != xi:
+                num = num * xj % FIELD
+                den = den * (xj - xi) % FIELD
+        s = (s + yi * num * pow(den, -1, FIELD)) % FIELD
+    if s >= 1 << (8 * SECRET_BYTES):
+        raise SecAggError("shares do not combine to a secret (too few, or inconsistent)")
+    return s.to_bytes(SECRET_BYTES, "big")
+
+
+def share_x(index: int) -> int:
+    """The evaluation point of the participant with JobMarket index ``index``."""
+    return index + 1
+
+
+# --------------------------------------------------------------------------- share boxes
+
+
+def _box_key(my_secret: bytes, peer_public: bytes, job_id: int, dealer: int, recipient: int) -> bytes:
+    return _hkdf(_agree(my_secret, peer_public), b"datacap/secagg/box" + _ctx(job_id, 0, dealer, recipient))
+
+
+def seal_box(enc_secret: bytes, recipient_public: bytes, job_id: int, dealer: int, recipient: int,
+             plaintext: bytes) -> bytes:
+    nonce = _secrets.token_bytes(_NONCE)
+    aad = _ctx(job_id, 0, dealer, recipient)
+    return nonce + ChaCha20Poly1305(_box_key(enc_secret, recipient_public, job_id, dealer, recipient)).encrypt(
+        nonce, plaintext, aad)
+
+
+def open_box(enc_secret: bytes, dealer_public: bytes, job_id: int, dealer: int, recipient: int, box: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        return ChaCha20Poly1305(_box_key(enc_secret, dealer_public, job_id, dealer, recipient)).decrypt(
+            box[:_NONCE], box[_NONCE:], _ctx(job_id, 0, dealer, recipient))
+    except (InvalidTag, ValueError) as exc:
+        raise SecAggError(f"share box from participant {dealer} does not open (tampered or wrong key)") from exc
+
+
+# --------------------------------------------------------------------------- share commitments (Merkle)
+
+
+def share_leaf(job_id: int, dealer: str, round_: int, recipient: str, kind: int, share: int) -> bytes:
+    inner = keccak(abi_encode(["uint256", "address", "uint256", "address", "uint8", "uint256"],
+                              [job_id, dealer, round_, recipient, kind, share]))
+    return keccak(inner)
+
+
+def _hash_pair(a: bytes, b: bytes) -> bytes:
+    return keccak(min(a, b) + max(a, b))
+
+
+def _parent_level(level: list[bytes]) -> list[bytes]:
+    return [_hash_pair(level[k], level[k + 1]) if k + 1 < len(level) else level[k] for k in range(0, len(level), 2)]
+
+
+def merkle_root(leaves: Sequence[bytes]) -> bytes:
+    level = list(leaves)
+    if not level:
+        raise SecAggError("no leaves")
+    while len(level) > 1:
+        level = _parent_level(level)
+    return level[0]
+
+
+def merkle_proof(leaves: Sequence[bytes], position: int) -> list[bytes]:
+    """Sibling hashes from leaf ``position`` up (an odd node is promoted: no sibling at that level)."""
+    level, pos, proof = list(leaves), position, []
+    while len(level) > 1:
+        sib = pos ^ 1
+        if sib < len(level):
+            proof.append(level[sib])
+        level = _parent_level(level)
+        pos //= 2
+    return proof
+
+
+def verify_proof(proof: Iterable[bytes], root: bytes, leaf: bytes) -> bool:
+    h = leaf
+    for p in proof:
+        h = _hash_pair(h, p)
+    return h == root
