@@ -188,7 +188,8 @@ class BfvPacked(Scheme):
         raw = seal_io.ciphertext_bytes(coeffs, hc._cache["parms_id"], hc.params["n"], hc._cache["version"])
         return seal_io.load(seal.Ciphertext(), hc.seal_ctx, raw)
 
-    def decrypt_sum(self, hc, n_values, n_ct, payload):
+    def decrypt_slots(self, hc, n_ct, payload) -> np.ndarray:
+        """The decrypted slot values (n_ct, N), before lane unpacking."""
         n = hc.params["n"]
         if "decryptor" not in hc._cache:
             hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
@@ -202,7 +203,10 @@ class BfvPacked(Scheme):
             if dec.invariant_noise_budget(ct) <= 0:
                 raise HEError("noise budget exhausted: ciphertext cannot be decrypted exactly")
             slots[i] = np.asarray(encoder.decode_int64(pt), dtype=np.int64)
-        ints = self._unpack_lanes(slots, n_values + 1, hc.params)
+        return slots
+
+    def decrypt_sum(self, hc, n_values, n_ct, payload):
+        ints = self._unpack_lanes(self.decrypt_slots(hc, n_ct, payload), n_values + 1, hc.params)
         q_max = qmax(hc.params)
         return ints[:-1].astype(np.float64) * (hc.params["clip"] / q_max), float(ints[-1] / q_max)
 
