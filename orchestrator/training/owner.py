@@ -1,25 +1,20 @@
 """Data owner: on RoundStarted of a job it joined, compute its update (per the job's mode), encrypt, mask, store,
-commit; before the first round commit its masking keys and share bundle, after each aggregate reveal its shares.
-
-After every aggregate it also checks its own inclusion: an update left out must come with a committed reason
-(:mod:`exclusion`) that holds for the blob it published; when it does not, the owner disputes on its own.
-"""
+commit; before the first round commit its masking keys and share bundle, after each aggregate reveal its shares."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Callable
 
 from orchestrator.actions import ensure_allowance
 from orchestrator.errors import ContractRevert, StorageError
-from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.metadata import canonical_json
+from orchestrator.protocol import ExclusionReason
+from orchestrator.training.exclusion import KEEP, holds
+from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now
-from orchestrator.protocol import ExclusionReason
-from orchestrator.training.exclusion import KEEP, holds
-from orchestrator.training.modes import context_arg, context_fingerprint, handler_for, validate
+from orchestrator.training.modes import context_fingerprint, handler_for
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +40,10 @@ class DataOwnerAgent(Agent):
         self.tamper_bundle = tamper_bundle
         self.declare = declare  # tests: true sample count -> the one committed on chain
         self.submitted: list[tuple[int, int, str]] = []
-        #: (job, round, reason) of each exclusion of mine the aggregator could not justify (and I disputed)
-        self.disputes: list[tuple[int, int, str]] = []
         self.rejected_bundles: list[tuple[int, int, str]] = []  # (job, dealer, reason)
         self._opened: dict[int, dict[int, masking.OpenedBundle]] = {}
+        #: (job, round, reason) of each exclusion of mine the aggregator could not justify (and I disputed)
+        self.disputes: list[tuple[int, int, str]] = []
         super().__init__(*args, **kw)
 
     def register(self) -> None:
@@ -103,18 +98,21 @@ class DataOwnerAgent(Agent):
                 log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
                           job_id, rnd)
                 return
-        blob, n_samples = handler.owner_update(self, spec, context_arg(self, job.context_cid), rnd, p["index"],
-                                               row.payload["global_model_cid"], ref, self.task_id(row))
-        if masked:
-            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job_id, rnd, p["index"],
+        up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
+                                  row.payload["global_model_cid"], ref)
+        cid, digest = up.cid, bytes.fromhex(up.sha256)  # the worker stored the ciphertext itself
+        if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
+            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), self.storage.get(cid), job_id,
+                                       rnd, p["index"],
                                        self._secrets(job_id, job.rounds), masking.bits(setup.members),
                                        masking.keys_of(self.chain, job_id))
+            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         if self.tamper is not None:
-            blob = self.tamper(job_id, rnd, blob)
-        cid = self.storage.add_bytes(blob)
+            blob = self.tamper(job_id, rnd, self.storage.get(cid))
+            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         try:
-            declared = n_samples if self.declare is None else self.declare(n_samples)
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, declared)
+            declared = up.n_samples if self.declare is None else self.declare(up.n_samples)
+            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, declared)
         except ContractRevert as exc:
             if exc.error != "UpdateAlreadySubmitted":
                 raise
@@ -136,23 +134,22 @@ class DataOwnerAgent(Agent):
         try:
             blob = payloads.raw(self.storage, cid)
         except StorageError as exc:
-            log.warning("job #%d round %d: my own update %s is unavailable here (%s); cannot rebut", job_id, rnd,
-                        cid, exc)
+            log.warning("job #%d round %d: my own update %s is unavailable (%s); cannot rebut", job_id, rnd, cid, exc)
             return
         spec = payloads.spec(self.storage, job.spec_cid)
-        verdict = validate(self, context_arg(self, job.context_cid), blob, handler_for(spec).n_values(spec) or None,
-                           f"{self.task_id(row)}:validate")
-        if holds(reason, blob, committed, context_fingerprint(self.storage, job.context_cid), verdict["ok"]):
+        rc = self.round_context(job.context_cid, self.task_id(row))
+        verdict = rc.run("datacap.validate_ciphertext", [rc.storage, rc.context_cid, cid, committed.hex(),
+                                                         handler_for(spec).n_values(spec) or None],
+                         f"{rc.task_id}:validate")
+        valid = verdict["ok"] and verdict.get("n_parties") == 1
+        if holds(reason, blob, committed, context_fingerprint(self.storage, job.context_cid), valid):
             log.info("job #%d round %d: my update was excluded as %s, which holds", job_id, rnd, reason.name)
             return
         log.error("job #%d round %d: my update was excluded as %s, which does not hold for the blob I published; "
                   "disputing", job_id, rnd, reason.name)
-        self._dispute(job_id, rnd, p["index"], reason)
-
-    def _dispute(self, job_id: int, rnd: int, index: int, reason: ExclusionReason) -> None:
         ensure_allowance(self.chain, "JobMarket", self.chain.call("JobMarket.params")["disputeDeposit"])
         evidence = self.storage.add_bytes(canonical_json(
-            {"job": job_id, "round": rnd, "excluded": index, "claimed_reason": reason.name,
+            {"job": job_id, "round": rnd, "excluded": p["index"], "claimed_reason": reason.name,
              "rebuttal": "the committed blob hashes to its commitment and validates under the job's context"}))
         try:
             self.chain.transact("JobMarket.raiseDispute", job_id, rnd, evidence)
