@@ -10,6 +10,7 @@ from orchestrator.training import trainer as trainer_mod
 from orchestrator.training import verify as verify_mod
 from orchestrator.training.agent import Agent, AgentOutbox, NotReady
 from orchestrator.training.commitments import RoundState, TooFewIncluded, UpdateCommitment
+from orchestrator.protocol import ExclusionReason
 from orchestrator.training.modes import HANDLERS, RoundContext
 
 ME = "0x" + "ab" * 20
@@ -83,6 +84,8 @@ def _aggregator(monkeypatch, executor, n=3):
     monkeypatch.setattr(agg_mod, "now", lambda c: 1)
     monkeypatch.setattr(agg_mod, "round_state", lambda c, j, r: _rs(0, n, aggregated=False))
     monkeypatch.setattr(agg_mod.payloads, "spec", lambda s, cid: SimpleNamespace(mode="fedavg", n_values=4))
+    # the reason code is decided from the blob itself (tests/training/test_protocol.py); here: malformed
+    monkeypatch.setattr(agg_mod.AggregatorAgent, "_code", lambda self, u, cid: ExclusionReason.MalformedBlob)
     return a, submitted
 
 
@@ -95,6 +98,7 @@ def test_the_aggregator_excludes_a_forged_party_count_and_aggregates_the_rest(mo
     a.do_aggregate(_row())
     assert [(e.index, "claims 8 parties" in e.reason) for e in a.exclusions] == [(1, True)]
     assert len(submitted) == 1 and submitted[0][1][-2] == 0b101
+    assert submitted[0][1][-1] == [ExclusionReason.MalformedBlob]  # the committed, re-checkable reason
 
 
 def test_the_aggregator_never_submits_fewer_than_two_updates(monkeypatch, caplog):
