@@ -12,6 +12,8 @@ import contextlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -251,7 +253,7 @@ class AbiRegistry:
             for p in sorted(self.abi_dir.glob("*.json")):
                 art = json.loads(p.read_text())
                 self.artifacts[p.stem] = {"abi": art.get("abi", art if isinstance(art, list) else []),
-                                          "bytecode": art.get("bytecode", "")}
+                                          "bytecode": art.get("bytecode", ""), "enums": art.get("enums", {})}
         self.errors: dict[bytes, list[tuple[str | None, dict]]] = {}
         self.events: dict[bytes, list[tuple[str, dict]]] = {}
         self.roles: dict[bytes, str] = {b"\x00" * 32: "DEFAULT_ADMIN_ROLE"}
@@ -273,6 +275,14 @@ class AbiRegistry:
             return self.artifacts[name]["abi"]
         except KeyError:
             raise DeploymentError(f"no ABI for {name} in {self.abi_dir} (run `make abi`)") from None
+
+    @cache  # noqa: B019 (one registry per abi/ for the process: the same class on every call)
+    def enum(self, contract: str, name: str) -> type[IntEnum]:
+        """A Solidity enum of ``contract``'s ABI as an IntEnum (members as declared, values from 0)."""
+        members = self.artifacts.get(contract, {}).get("enums", {}).get(name)
+        if members is None:
+            raise DeploymentError(f"no enum {name} in the ABI of {contract} in {self.abi_dir} (run `make abi`)")
+        return IntEnum(name, [(m, i) for i, m in enumerate(members)])
 
     def bytecode(self, name: str) -> str:
         code = self.artifacts.get(name, {}).get("bytecode", "")

@@ -24,7 +24,7 @@ from eth_account import Account
 
 from orchestrator import deploy as deploy_lib
 from orchestrator.actions import CAP, assets, ensure_allowance, market, stakes
-from orchestrator.actions.jobs import JobTerms, join_job
+from orchestrator.actions.jobs import JobTerms, approve_job, join_job
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
 from orchestrator.errors import InvalidInput
@@ -118,6 +118,7 @@ class DemoReport:
     payouts: list = field(default_factory=list)
     exclusions: list = field(default_factory=list)
     disputes: list = field(default_factory=list)
+    owner_disputes: list = field(default_factory=list)
     penalties: list = field(default_factory=list)
     evaluation_id: int = 0
     #: stats mode: decrypted statistics, the same computed in numpy on the pooled data, their largest gap
@@ -337,7 +338,7 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
         for who, path in zip(owners, prep.owner_files):
             progress(f"{who} registers {path.name}")
             reg = assets.register_dataset(chains[who], storage, path, name=f"{prep.name} shard {who}",
-                                          description=f"a non-IID shard of {prep.name}", price=CAP, bonus=CAP)
+                                          description=f"a non-IID shard of {prep.name}", price=CAP)
             ids.append(reg.token_id)
             stakes.deposit(chains[who], "data-owner", reg.token_id, 100 * CAP)
         portfolio_id, _, _ = assets.create_portfolio(chains["curator"], storage, ids, None,
@@ -369,6 +370,7 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
         job_id = post_job(chains["trainer"], storage, keys, portfolio_id, spec,
                           JobTerms(portfolio_id, 1000 * CAP, opts.rounds, n, 3600, 600, 500), max_parties=max(8, n))
         report.job_id = job_id
+        approve_job(chains["curator"], job_id)
         for who, data_id in zip(owners, ids):
             join_job(chains[who], job_id, data_id)
         agg = chains[owners[0]]
@@ -408,11 +410,13 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
             executor.close()
     report.exclusions = [dataclasses.asdict(e) for e in (aggregator.exclusions if aggregator else [])]
     report.disputes = [list(d) for d in trainer.disputes]
+    report.owner_disputes = [[who, *d] for who, a in zip(owners, parties[1:]) for d in a.disputes]
     report.penalties = [{"participant": e.args["participant"], "amount": e.args["amount"]}
                         for e in viewer.events("JobMarket", "BondPenalized", jobId=job_id)]
     for who in owners:
         ev = chains[who].events("JobMarket", "PayoutClaimed", jobId=job_id, participant=chains[who].signer.address)
         report.payouts.append({"owner": who, "share": ev[0].args["share"] if ev else 0,
+                               "compensation": ev[0].args["compensation"] if ev else 0,
                                "bond_returned": ev[0].args["bondReturned"] if ev else 0})
     if hooks.inspect:
         hooks.inspect(settings, chains, job_id, parties, report)

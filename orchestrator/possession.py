@@ -57,11 +57,6 @@ class ChallengeAnswer:
         return out
 
 
-def register_leaf_count(chain: Chain, data_id: int, leaf_count: int) -> TxResult:
-    """Declare how many leaves the $Data's tree has, so challengers can sample them (once, by the owner)."""
-    return chain.transact(f"{CONTRACT}.registerLeafCount", data_id, leaf_count)
-
-
 def open_challenge(chain: Chain, data_id: int) -> tuple[int, TxResult]:
     """Challenge a $Data, posting the deposit; returns the challenge id."""
     ensure_allowance(chain, CONTRACT, chain.call(f"{CONTRACT}.challengeDeposit"))

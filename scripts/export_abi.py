@@ -1,4 +1,8 @@
-"""Export abi/<Contract>.json ({abi, bytecode}) for every deployable contract, or check them."""
+"""Export abi/<Contract>.json ({abi, bytecode, enums}) for every deployable contract, or check them.
+
+``enums`` maps each enum the ABI uses (an ``internalType`` ``enum I.Name``) to its member names in order, from
+the compiler's AST: Python builds its enums from these, so a protocol enum is declared once, in Solidity.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,52 @@ def deployable_sources() -> list[Path]:
     )
 
 
+def _enum_definitions() -> dict[str, list[str]]:
+    """Canonical enum name ("IJobMarket.Status") -> member names, from every AST in out/."""
+    found: dict[str, list[str]] = {}
+
+    def walk(node, scope: str) -> None:
+        if isinstance(node, list):
+            for n in node:
+                walk(n, scope)
+        elif isinstance(node, dict):
+            kind = node.get("nodeType")
+            if kind == "ContractDefinition":
+                scope = node["name"]
+            if kind == "EnumDefinition":
+                found[f"{scope}.{node['name']}" if scope else node["name"]] = [m["name"] for m in node["members"]]
+            for v in node.values():
+                if isinstance(v, (list, dict)):
+                    walk(v, scope)
+
+    for built in (ROOT / "out").glob("*.sol/*.json"):
+        ast = json.loads(built.read_text()).get("ast")
+        if ast:
+            walk(ast, "")
+    return found
+
+
+def _enums_used(abi: list, definitions: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The enums an ABI's parameters name, by short name."""
+    used = {}
+
+    def visit(params) -> None:
+        for p in params or []:
+            internal = p.get("internalType", "")
+            if internal.startswith("enum "):
+                canonical = internal[5:].split("[")[0]
+                used[canonical.rsplit(".", 1)[-1]] = definitions[canonical]
+            visit(p.get("components"))
+
+    for entry in abi:
+        visit(entry.get("inputs"))
+        visit(entry.get("outputs"))
+    return dict(sorted(used.items()))
+
+
 def artifacts() -> dict[str, dict]:
-    """Contract name -> {abi, bytecode}, from forge's out/ (run `forge build` first)."""
+    """Contract name -> {abi, bytecode, enums}, from forge's out/ (run `forge build` first)."""
+    definitions = _enum_definitions()
     found = {}
     for src in deployable_sources():
         name = src.stem
@@ -31,6 +79,9 @@ def artifacts() -> dict[str, dict]:
         if bytecode in ("", "0x"):
             continue  # abstract contract
         found[name] = {"contractName": name, "abi": art["abi"], "bytecode": bytecode}
+        enums = _enums_used(art["abi"], definitions)
+        if enums:
+            found[name]["enums"] = enums
     return found
 
 

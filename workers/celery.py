@@ -1,12 +1,11 @@
 """The Celery app: Redis broker and backend from DATACAP_REDIS_URL, at-least-once delivery."""
 from __future__ import annotations
 
-import base64
 import os
 
 from celery import Celery
 
-__all__ = ["app", "b64e", "b64d"]
+__all__ = ["app"]
 
 REDIS_URL = os.environ.get("DATACAP_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Longer than the longest task: an unacknowledged message (a SIGKILLed worker's) is redelivered after this
@@ -37,7 +36,7 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_track_started=True,
-    # JSON only; bytes travel as base64 strings (b64e / b64d).
+    # JSON only: tasks take CIDs and storage settings, never bytes (workers.tasks).
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],
@@ -47,10 +46,3 @@ app.conf.update(
     worker_hijack_root_logger=False,
 )
 
-
-def b64e(b: bytes) -> str:
-    return base64.b64encode(b).decode("ascii")
-
-
-def b64d(s: str) -> bytes:
-    return base64.b64decode(s.encode("ascii") if isinstance(s, str) else s, validate=True)

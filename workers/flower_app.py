@@ -4,7 +4,7 @@ The client's ``fit`` trains locally from the plaintext global model and returns 
 weighted update as a single uint8 array (the ciphertext blob). :class:`HEFedAvg` sums those blobs
 with :func:`workers.he.aggregate` and never decrypts; the new global model comes from a
 ``decrypt_fn`` supplied by the trainer, who alone holds the secret context (in-process it is a
-function closing over the secret context; across hosts it is a call to the trainer's own worker).
+function closing over the secret context; across hosts it is a call into the trainer's own process).
 
 In-process (tests, demo, no Ray): :func:`run_inprocess` drives the same client and strategy
 objects round by round with Flower's ``FitIns``/``FitRes``/``Parameters`` types.
@@ -32,7 +32,7 @@ loopback by ``tests/workers/test_flower_deployment.py``::
 The ServerApp runs on the SuperLink's host (paths in the run config are paths there). With
 ``secret-ctx`` it decrypts each round's sum there, i.e. the aggregator is the trainer; leave
 ``secret-ctx`` empty and it only sums ciphertexts (the global model then stays put: a real
-deployment gives ``decrypt_fn`` a call to the trainer's own worker). ``result-path`` receives a
+deployment gives ``decrypt_fn`` a call into the trainer's own process). ``result-path`` receives a
 JSON summary after every round (round, aggregate and weights SHA-256, test accuracy if decrypted).
 """
 from __future__ import annotations

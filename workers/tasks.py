@@ -1,54 +1,61 @@
 """Thin Celery tasks over workers.compute, workers.he, workers.stats and workers.encrypted_lr.
 
-Arguments and results are JSON: bytes as base64 strings, float vectors as base64 of little-endian
-float32 (``weights``) or float64 (``vector``). Transient faults (connection, OS, timeout) retry with
-exponential backoff; bad input (``HEError`` and its ``CiphertextRejected``/``ContextRejected``,
-``DataError``, ``SpecError``) fails at once.
+Data goes to the task, not through the broker: a task takes CIDs and the party's storage settings
+(``open_storage`` arguments, e.g. ``{"backend": "local", "root": ...}``), reads its inputs itself
+(every read is verified against its CID; a ciphertext committed on chain is also checked against its
+SHA-256), writes its output to the same store and returns ``{cid, sha256, ...}``. No ciphertext,
+context or model bytes go through Redis, and no task ever sees a secret key: decryption runs in the
+trainer's own process (:mod:`orchestrator.training.modes`).
+
+Transient faults (connection, OS, timeout) retry with exponential backoff; bad input (``HEError`` and
+its ``CiphertextRejected``/``ContextRejected``, ``DataError``, ``SpecError``) fails at once.
 """
 from __future__ import annotations
+
+import functools
+import json
 
 import numpy as np
 
 from . import compute, encrypted_lr, he, stats
-from .celery import app, b64d, b64e
+from .celery import app
 
 TRANSIENT = (ConnectionError, TimeoutError, OSError)
 _retrying = dict(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60, retry_jitter=True,
                  max_retries=5, dont_autoretry_for=(ValueError,))
 
 
-def _f32(s: str) -> np.ndarray:
-    return np.frombuffer(b64d(s), dtype="<f4").copy()
+@functools.lru_cache(maxsize=4)
+def _open(settings: str):
+    from orchestrator.storage import open_storage
+
+    return open_storage(**json.loads(settings))
 
 
-def _f32e(a) -> str:
-    return b64e(np.asarray(a, dtype="<f4").tobytes())
+def _store(storage: dict):
+    return _open(json.dumps(storage, sort_keys=True))
 
 
-def _f64(s: str) -> np.ndarray:
-    return np.frombuffer(b64d(s), dtype="<f8").copy()
+@functools.lru_cache(maxsize=4)
+def _context(settings: str, cid: str) -> bytes:
+    """A public context by CID, kept per worker process (encrypted-model's is 66.6 MB with Galois keys)."""
+    return _open(settings).get(cid)
 
 
-_FILE_CTX: dict = {}
+def _ctx(storage: dict, cid: str) -> bytes:
+    return _context(json.dumps(storage, sort_keys=True), cid)
 
 
-def _ctx(arg: str) -> bytes:
-    """A public context argument: base64 bytes, or ``file:PATH`` for a context too big for the broker
-    (encrypted-model's Galois keys, 66.6 MB) that the party's orchestrator wrote on this machine.
-    File contents are cached by (path, size, mtime) so the same bytes object (hash cached) is reused."""
-    if not arg.startswith("file:"):
-        return b64d(arg)
-    import os
+def _committed(storage: dict, cid: str, sha256: str) -> bytes:
+    """The bytes of ``cid``, which must hash to the ``sha256`` committed on chain."""
+    blob = _store(storage).get(cid)
+    if compute.sha256_hex(blob) != sha256.lower().removeprefix("0x"):
+        raise he.CiphertextRejected(f"ciphertext {cid} does not match its on-chain hash {sha256}")
+    return blob
 
-    path = arg[5:]
-    st = os.stat(path)
-    key = (path, st.st_size, st.st_mtime_ns)
-    if key not in _FILE_CTX:
-        if len(_FILE_CTX) >= 4:
-            _FILE_CTX.clear()
-        with open(path, "rb") as f:
-            _FILE_CTX[key] = f.read()
-    return _FILE_CTX[key]
+
+def _put(storage: dict, blob: bytes, **extra) -> dict:
+    return {"cid": _store(storage).add_bytes(blob), "sha256": compute.sha256_hex(blob), **extra}
 
 
 def _single_thread():
@@ -57,90 +64,82 @@ def _single_thread():
 
 
 @app.task(name="datacap.train_encrypt", **_retrying)
-def train_encrypt(public_ctx: str, request: dict, data_ref: dict) -> dict:
-    """request: {spec, global_weights (b64 f32), epochs, lr, batch, seed, weight_cap}."""
+def train_encrypt(storage: dict, context_cid: str, request: dict, data_ref: dict) -> dict:
+    """request: {spec, global_cid, epochs, lr, batch, seed, weight_cap}."""
     _single_thread()
-    req = compute.TrainRequest(**dict(request, global_weights=_f32(request["global_weights"])))
+    req = dict(request)
+    weights = np.frombuffer(_store(storage).get(req.pop("global_cid")), dtype="<f4").copy()
     X, y = compute.load_data(compute.DataRef.from_dict(data_ref))
-    r = compute.train_and_encrypt(_ctx(public_ctx), req, X, y)
-    return {"blob": b64e(r.blob), "sha256": r.sha256, "n_samples": r.n_samples, "weight": r.weight}
-
-
-@app.task(name="datacap.encrypt_update", **_retrying)
-def encrypt_update(public_ctx: str, vector: str, weight: float, seed: int | None = None) -> dict:
-    blob = he.encrypt_update(_ctx(public_ctx), _f64(vector), weight, seed)
-    return {"blob": b64e(blob), "sha256": compute.sha256_hex(blob)}
-
-
-@app.task(name="datacap.aggregate", **_retrying)
-def aggregate(public_ctx: str, blobs: list[str], included: list | None = None) -> dict:
-    r = compute.aggregate_updates(_ctx(public_ctx), [b64d(b) for b in blobs], included)
-    return {"blob": b64e(r.blob), "sha256": r.sha256, "included": r.included}
-
-
-@app.task(name="datacap.verify_aggregate", **_retrying)
-def verify_aggregate(public_ctx: str, blobs: list[str], expected_sha256: str) -> bool:
-    return compute.verify_aggregate(_ctx(public_ctx), [b64d(b) for b in blobs], expected_sha256)
+    r = compute.train_and_encrypt(_ctx(storage, context_cid), compute.TrainRequest(**req, global_weights=weights), X, y)
+    return _put(storage, r.blob, n_samples=r.n_samples, weight=r.weight)
 
 
 @app.task(name="datacap.validate_ciphertext", **_retrying)
-def validate_ciphertext(public_ctx: str, blob: str, n_values: int | None = None) -> dict:
+def validate_ciphertext(storage: dict, context_cid: str, cid: str, sha256: str, n_values: int | None = None) -> dict:
+    """``{ok, reason}`` for a committed update (unavailable, not its on-chain hash, or rejected by the context)."""
+    from orchestrator.errors import StorageError
+
     try:
-        h = he.validate_ciphertext(_ctx(public_ctx), b64d(blob), n_values)
+        h = he.validate_ciphertext(_ctx(storage, context_cid), _committed(storage, cid, sha256), n_values)
+    except StorageError as e:
+        return {"ok": False, "reason": f"ciphertext {cid} unavailable ({e})"}
     except he.CiphertextRejected as e:
         return {"ok": False, "reason": str(e)}
     return {"ok": True, "n_values": h.n_values, "n_parties": h.n_parties}
 
 
-@app.task(name="datacap.apply_aggregate", **_retrying)
-def apply_aggregate(secret_ctx: str, aggregate_blob: str, global_weights: str) -> dict:
-    w = compute.apply_aggregate(b64d(secret_ctx), b64d(aggregate_blob), _f32(global_weights))
-    return {"weights": _f32e(w), "sha256": compute.sha256_hex(w.astype("<f4").tobytes())}
+@app.task(name="datacap.aggregate", **_retrying)
+def aggregate(storage: dict, context_cid: str, cids: list[str], sha256s: list[str], n_values: int | None = None
+              ) -> dict:
+    """Sum the committed updates ``cids`` (in that order); a bad one raises ``CiphertextRejected(index=i)``."""
+    blobs = []
+    for i, (cid, h) in enumerate(zip(cids, sha256s, strict=True)):
+        try:
+            blobs.append(_committed(storage, cid, h))
+        except he.CiphertextRejected as e:
+            raise he.CiphertextRejected(str(e), i) from e
+    return _put(storage, he.aggregate(_ctx(storage, context_cid), blobs, n_values))
+
+
+@app.task(name="datacap.verify_aggregate", **_retrying)
+def verify_aggregate(storage: dict, context_cid: str, cids: list[str], sha256s: list[str], expected_sha256: str
+                     ) -> dict:
+    """Recompute an aggregate from committed updates: ``{ok, reason, sha256}`` (never raises on bad input)."""
+    from orchestrator.errors import StorageError
+
+    try:
+        blobs = [_committed(storage, c, h) for c, h in zip(cids, sha256s, strict=True)]
+        got = compute.sha256_hex(compute.aggregate_updates(_ctx(storage, context_cid), blobs).blob)
+    except (StorageError, he.HEError) as e:
+        return {"ok": False, "reason": f"included updates cannot be aggregated: {e}", "sha256": ""}
+    ok = got == expected_sha256.lower().removeprefix("0x")
+    return {"ok": ok, "sha256": got, "reason": "aggregate matches its recomputation" if ok else
+            f"aggregate mismatch: committed 0x{expected_sha256.lower().removeprefix('0x')}, recomputed 0x{got}"}
 
 
 @app.task(name="datacap.evaluate", **_retrying)
-def evaluate(spec: dict, weights: str, data_ref: dict) -> dict:
+def evaluate(storage: dict, spec: dict, weights_cid: str, data_ref: dict) -> dict:
     _single_thread()
     X, y = compute.load_data(compute.DataRef.from_dict(data_ref))
-    return compute.evaluate_model(spec, _f32(weights), X, y)
+    w = np.frombuffer(_store(storage).get(weights_cid), dtype="<f4").copy()
+    return compute.evaluate_model(spec, w, X, y)
 
 
 @app.task(name="datacap.stats.encrypt", **_retrying)
-def stats_encrypt(public_ctx: str, data_ref: dict, columns: list[int] | None = None,
+def stats_encrypt(storage: dict, context_cid: str, data_ref: dict, columns: list[int] | None = None,
                   bins: list[float] | None = None) -> dict:
     X, _ = compute.load_data(compute.DataRef.from_dict(data_ref))
-    blob = stats.encrypt_stats(_ctx(public_ctx), X, columns, bins)
-    return {"blob": b64e(blob), "sha256": compute.sha256_hex(blob), "n_samples": int(len(X))}
-
-
-@app.task(name="datacap.stats.decrypt", **_retrying)
-def stats_decrypt(secret_ctx: str, aggregate_blob: str, n_cols: int, bins: list[float] | None = None) -> dict:
-    s = stats.decrypt_stats(b64d(secret_ctx), b64d(aggregate_blob), n_cols, bins)
-    return {"count": s.count, "sum": s.sum.tolist(), "mean": s.mean.tolist(), "var": s.var.tolist(),
-            "hist": None if s.hist is None else s.hist.tolist()}
-
-
-@app.task(name="datacap.elr.encrypt_weights", **_retrying)
-def elr_encrypt_weights(public_ctx: str, weights: str) -> dict:
-    blob = encrypted_lr.encrypt_weights(_ctx(public_ctx), _f64(weights))
-    return {"blob": b64e(blob), "sha256": compute.sha256_hex(blob)}
+    blob = stats.encrypt_stats(_ctx(storage, context_cid), X, columns, bins)
+    return _put(storage, blob, n_samples=int(len(X)))
 
 
 @app.task(name="datacap.elr.gradient", **_retrying)
-def elr_gradient(public_ctx: str, enc_weights: str, data_ref: dict, scale: float = 1.0,
+def elr_gradient(storage: dict, context_cid: str, weights_cid: str, data_ref: dict, scale: float = 1.0,
                  positive: int | None = None) -> dict:
     """``positive``: the class index that is label 1 (the others are 0); None: labels are already 0/1."""
     X, y = compute.load_data(compute.DataRef.from_dict(data_ref))
     if positive is not None:
         y = (y == positive).astype(np.float64)
-    blob = encrypted_lr.encrypted_gradient(_ctx(public_ctx), b64d(enc_weights),
+    blob = encrypted_lr.encrypted_gradient(_ctx(storage, context_cid), _store(storage).get(weights_cid),
                                            encrypted_lr.add_bias(X), y, scale)
-    return {"blob": b64e(blob), "sha256": compute.sha256_hex(blob), "n_samples": int(len(y))}
-
-
-@app.task(name="datacap.elr.step", **_retrying)
-def elr_step(secret_ctx: str, aggregate_blob: str, weights: str, n_total: int, lr: float = 0.1,
-             scale: float = 1.0) -> dict:
-    w = encrypted_lr.gradient_step(b64d(secret_ctx), b64d(aggregate_blob), _f64(weights), n_total,
-                                   lr, scale=scale)
-    return {"weights": b64e(np.asarray(w, dtype="<f8").tobytes())}
+    return _put(storage, blob, n_samples=int(len(y)))

@@ -19,7 +19,8 @@ contract PortfolioNFT is ERC721, AccessControl, IPortfolioNFT {
     uint256 public constant BPS = 10_000;
 
     struct Portfolio {
-        bool frozen;
+        uint32 holds; // frozen while > 0: one per approved, uncancelled job, one for ModelMarket
+
         uint256[] dataIds;
         string metadataCid;
     }
@@ -56,7 +57,7 @@ contract PortfolioNFT is ERC721, AccessControl, IPortfolioNFT {
         _checkExists(portfolioId);
         if (_ownerOf(portfolioId) != msg.sender) revert NotCurator(msg.sender, portfolioId);
         Portfolio storage p = _portfolios[portfolioId];
-        if (p.frozen) revert PortfolioFrozen(portfolioId);
+        if (p.holds != 0) revert PortfolioFrozen(portfolioId);
         uint256[] storage old = p.dataIds;
         for (uint256 i = old.length; i > 0; --i) {
             delete _weights[portfolioId][old[i - 1]];
@@ -67,18 +68,26 @@ contract PortfolioNFT is ERC721, AccessControl, IPortfolioNFT {
     }
 
     /// @inheritdoc IPortfolioNFT
-    /// @dev Only FREEZER_ROLE. Idempotent: freezing a frozen portfolio is a no-op without an event.
+    /// @dev Only FREEZER_ROLE. Each call adds a hold; the composition stays frozen until every hold is released.
     function freeze(uint256 portfolioId) external onlyRole(FREEZER_ROLE) {
         _checkExists(portfolioId);
-        Portfolio storage p = _portfolios[portfolioId];
-        if (p.frozen) return;
-        p.frozen = true;
+        _portfolios[portfolioId].holds += 1;
         emit PortfolioFrozenBy(portfolioId, msg.sender);
     }
 
     /// @inheritdoc IPortfolioNFT
+    /// @dev Only FREEZER_ROLE. Reverts NotFrozen without a hold.
+    function unfreeze(uint256 portfolioId) external onlyRole(FREEZER_ROLE) {
+        Portfolio storage p = _portfolios[portfolioId];
+        uint32 holds = p.holds;
+        if (holds == 0) revert NotFrozen(portfolioId);
+        p.holds = holds - 1;
+        emit PortfolioUnfrozenBy(portfolioId, msg.sender, holds - 1);
+    }
+
+    /// @inheritdoc IPortfolioNFT
     function isFrozen(uint256 portfolioId) external view returns (bool) {
-        return _portfolios[portfolioId].frozen;
+        return _portfolios[portfolioId].holds != 0;
     }
 
     /// @inheritdoc IPortfolioNFT

@@ -14,6 +14,18 @@ interface IJobMarket {
         Cancelled
     }
 
+    /// @notice Why an aggregator left a submitted update out of the aggregate. Each one is re-checkable by anyone
+    /// from public data alone (the committed hash, the blob at the committed CID, the job's public context).
+    enum ExclusionReason {
+        None,
+        // no blob hashing to the committed hash could be fetched from the committed CID
+        HashMismatch,
+        // the blob does not parse as an encrypted update of the job's mode
+        MalformedBlob,
+        // the blob's context fingerprint is not the job's public HE context
+        WrongContext
+    }
+
     /// @notice Market parameters (PARAMS_ROLE).
     struct Params {
         uint128 participantBond;
@@ -43,6 +55,7 @@ interface IJobMarket {
         uint16 curatorShareBps;
         Status status;
         bool disputed;
+        bool approved;
         address disputer;
         uint256 portfolioId;
         uint128 budget;
@@ -50,6 +63,7 @@ interface IJobMarket {
         uint128 ownersPool;
         uint128 ownersPaid;
         uint128 forfeited;
+        uint128 compensationEach;
         uint256 totalContribution;
         uint256 joinedBits;
         uint256 modelId;
@@ -72,7 +86,9 @@ interface IJobMarket {
         uint128 bond;
         uint128 volunteerBond;
         uint128 contribution;
+        uint64 leafCount;
         uint16 weightBps;
+        uint16 bonusBps;
         uint8 index;
         bool joined;
         bool volunteered;
@@ -111,6 +127,20 @@ interface IJobMarket {
     error WrongRound(uint256 jobId, uint256 round, uint256 expected);
     /// @notice Thrown when an update comes after the round's update deadline.
     error RoundClosed(uint256 jobId, uint256 round);
+    /// @notice Thrown when the trainer tries to join (and so aggregate) its own job.
+    error TrainerCannotJoin(address trainer, uint256 jobId);
+    /// @notice Thrown when an update claims more samples than its dataset has records.
+    error SamplesAboveLeafCount(uint256 samples, uint256 leafCount);
+    /// @notice Thrown when an update's hash was already committed in the round (a copied update).
+    error DuplicateUpdate(uint256 jobId, uint256 round, bytes32 hash);
+    /// @notice Thrown when the number of exclusion reasons is not the number of excluded updates.
+    error ExclusionReasonsMismatch(uint256 excluded, uint256 reasons);
+    /// @notice Thrown when an excluded update is given no reason.
+    error MissingExclusionReason(uint256 index);
+    /// @notice Thrown when a job's curator approval is missing or the caller is not the portfolio's curator.
+    error NotCurator(address caller, uint256 portfolioId);
+    /// @notice Thrown when a job is approved twice.
+    error AlreadyApproved(uint256 jobId);
     /// @notice Thrown when a participant submits a second update for a round.
     error UpdateAlreadySubmitted(uint256 jobId, uint256 round, address participant);
     /// @notice Thrown when a second aggregate is submitted for a round.
@@ -176,6 +206,8 @@ interface IJobMarket {
         uint256 roundDuration,
         uint256 aggregatorFeeBps
     );
+    /// @notice Emitted when the portfolio's curator approves a job (its portfolio is frozen for it).
+    event JobApproved(uint256 indexed jobId, address indexed curator);
     /// @notice Emitted when a data owner joins. @param bond the bond posted
     event Joined(uint256 indexed jobId, address indexed participant, uint256 indexed dataId, uint256 index, uint256 bond);
     /// @notice Emitted when a participant volunteers as aggregator. @param bond the extra bond
@@ -194,6 +226,15 @@ interface IJobMarket {
     event AggregateSubmitted(
         uint256 indexed jobId, uint256 indexed round, bytes32 hash, string cid, uint256 includedBits, uint256 challengeEnd
     );
+    /// @notice Emitted for each submitted update the aggregate leaves out, with the aggregator's committed reason.
+    event UpdateExcluded(
+        uint256 indexed jobId, uint256 indexed round, address indexed participant, ExclusionReason reason
+    );
+    /// @notice Emitted when a missed aggregate's bond penalty is split among the round's submitters.
+    /// @param each what each submitter (the aggregator excepted) is owed on top of its share
+    event SubmittersCompensated(uint256 indexed jobId, uint256 indexed round, uint256 each, uint256 submitters);
+    /// @notice Emitted when a dispute expires unresolved: the job settles, the deposit goes to the treasury.
+    event DisputeExpired(uint256 indexed jobId, address indexed disputer, uint256 depositForfeited);
     /// @notice Emitted when a participant loses part of its bond for a missed round.
     event BondPenalized(uint256 indexed jobId, address indexed participant, uint256 amount);
     /// @notice Emitted when a dispute opens.
@@ -205,7 +246,12 @@ interface IJobMarket {
     /// @notice Emitted when a job is cancelled. @param refund the escrow returned to the trainer
     event JobCancelled(uint256 indexed jobId, uint256 refund);
     /// @notice Emitted on a participant's claim.
-    event PayoutClaimed(uint256 indexed jobId, address indexed participant, uint256 share, uint256 bondReturned);
+    /// @param share its share of the owners' pool (by contribution)
+    /// @param compensation its part of a missed aggregate's bond penalty
+    /// @param bondReturned its bonds returned
+    event PayoutClaimed(
+        uint256 indexed jobId, address indexed participant, uint256 share, uint256 compensation, uint256 bondReturned
+    );
     /// @notice Emitted when parameters change.
     event ParamsSet(Params params);
     /// @notice Emitted when a dependency changes.

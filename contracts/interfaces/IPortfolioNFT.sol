@@ -17,6 +17,8 @@ interface IPortfolioNFT is IERC721 {
     error UnknownDataset(uint256 dataId);
     /// @notice Thrown when a portfolio does not exist.
     error UnknownPortfolio(uint256 portfolioId);
+    /// @notice Thrown when a hold is released from a portfolio that has none.
+    error NotFrozen(uint256 portfolioId);
     /// @notice Thrown when a frozen portfolio's composition would change.
     error PortfolioFrozen(uint256 portfolioId);
     /// @notice Thrown when the caller is not the portfolio's curator.
@@ -37,6 +39,11 @@ interface IPortfolioNFT is IERC721 {
     /// @param portfolioId the $Portfolio id
     /// @param by the contract that froze it
     event PortfolioFrozenBy(uint256 indexed portfolioId, address indexed by);
+    /// @notice Emitted when a freezer releases one of its holds (a cancelled job).
+    /// @param portfolioId the $Portfolio id
+    /// @param by the contract that released it
+    /// @param holdsLeft the holds that still freeze it (0: the curator may recompose again)
+    event PortfolioUnfrozenBy(uint256 indexed portfolioId, address indexed by, uint256 holdsLeft);
 
     /// @notice Create a portfolio; the caller becomes its curator.
     function create(uint256[] calldata dataIds, uint16[] calldata weightsBps, string calldata metadataCid)
@@ -44,8 +51,11 @@ interface IPortfolioNFT is IERC721 {
         returns (uint256 portfolioId);
     /// @notice Replace the composition of a portfolio that is not frozen yet.
     function recompose(uint256 portfolioId, uint256[] calldata dataIds, uint16[] calldata weightsBps) external;
-    /// @notice Freeze the composition; only contracts holding FREEZER_ROLE (JobMarket, ModelMarket).
+    /// @notice Add a hold that freezes the composition; only FREEZER_ROLE (JobMarket for a job the curator
+    /// approved, ModelMarket on a model's first use).
     function freeze(uint256 portfolioId) external;
+    /// @notice Release one hold (JobMarket, when an approved job is cancelled); only FREEZER_ROLE.
+    function unfreeze(uint256 portfolioId) external;
     /// @notice Whether the composition is frozen.
     function isFrozen(uint256 portfolioId) external view returns (bool);
     /// @notice The weight (bps) of a $Data in a portfolio, 0 when it is not a member. O(1).

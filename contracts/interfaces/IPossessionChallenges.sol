@@ -22,12 +22,10 @@ interface IPossessionChallenges {
         bool closed;
     }
 
-    /// @notice Thrown when the caller does not own the $Data.
-    error NotDataOwner(address caller, uint256 dataId);
-    /// @notice Thrown when a leaf count is registered twice or is zero.
-    error BadLeafCount(uint256 dataId, uint256 count);
-    /// @notice Thrown when a $Data has no registered leaf count.
-    error LeafCountNotRegistered(uint256 dataId);
+    /// @notice Thrown when a $Data's owner challenges its own $Data.
+    error SelfChallenge(address owner, uint256 dataId);
+    /// @notice Thrown when anyone but the challenger reseeds a challenge.
+    error NotChallenger(address caller, uint256 challengeId);
     /// @notice Thrown when a $Data already has an open challenge.
     error ChallengeAlreadyOpen(uint256 dataId, uint256 challengeId);
     /// @notice Thrown when a challenge does not exist.
@@ -51,8 +49,6 @@ interface IPossessionChallenges {
     /// @notice Thrown when a parameter is out of range.
     error BadParameter(bytes32 name);
 
-    /// @notice Emitted when an owner declares a dataset's leaf count.
-    event LeafCountRegistered(uint256 indexed dataId, uint256 count);
     /// @notice Emitted when a challenge opens.
     /// @param challengeId the challenge
     /// @param dataId the $Data
@@ -79,8 +75,6 @@ interface IPossessionChallenges {
     /// @notice Emitted when parameters change.
     event ParamsSet(uint256 deposit, uint256 responseWindow, uint256 slashAmount, uint256 rewardBps);
 
-    /// @notice Declare the number of leaves of a $Data's Merkle tree (once, by its owner).
-    function registerLeafCount(uint256 dataId, uint256 count) external;
     /// @notice Challenge a $Data; posts the challenge deposit.
     function challenge(uint256 dataId) external returns (uint256 challengeId);
     /// @notice Answer with a zero-knowledge proof of the challenged records (anyone holding them may answer).

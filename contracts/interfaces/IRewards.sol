@@ -51,6 +51,8 @@ interface IRewards {
     function fundBonus(uint256 amount) external;
     /// @notice Credit a training-contribution bonus (JobMarket).
     function creditTrainingBonus(address account, uint256 amount) external returns (uint256 credited);
+    /// @notice The training bonus, in bps of a job payout (JobMarket snapshots it at join; governed, capped).
+    function trainingBonusBps() external view returns (uint256);
     /// @notice Pay out everything accrued to the caller.
     function claim() external returns (uint256 baseAmount, uint256 bonusAmount);
     /// @notice Base reward accrued and not yet claimed.

@@ -14,10 +14,13 @@ import {IFreezeRegistry} from "../interfaces/IFreezeRegistry.sol";
 import {JobMarketStorage} from "./JobMarketStorage.sol";
 
 /// @title JobMarket: the training-job lifecycle of DESIGN §4.
-/// @notice The trainer escrows a budget; data owners of the portfolio join with a bond; one bonded volunteer
-/// aggregates. Each round commits update hashes and the aggregate; a challenge window follows each
-/// aggregate. Contributions (samples x portfolio weight) accumulate as updates arrive, so finalize is O(1)
-/// in the number of participants and each participant pulls its share with `claimPayout`.
+/// @notice The trainer escrows a budget; the portfolio's curator approves the job (freezing the composition);
+/// data owners of the portfolio, never the trainer itself, join with a bond; one bonded volunteer aggregates.
+/// Each round commits update hashes (distinct within the round) and the aggregate, with a public,
+/// re-checkable reason for every update it leaves out; a challenge window follows each aggregate.
+/// Contributions (samples, at most the dataset's records, x portfolio weight) accumulate as updates arrive,
+/// so finalize is O(1) in the number of participants and each participant pulls its share with `claimPayout`.
+/// A job that stalls after its first round settles by contribution: owners are paid for the work they did.
 /// Participants are indexed 0..255 so rounds keep bitmaps; only misses and exclusions are iterated.
 contract JobMarket is JobMarketStorage, ReentrancyGuard {
     using SafeERC20 for IERC20;
@@ -44,7 +47,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
 
     // ---------------------------------------------------------------- creation and joining
 
-    /// @notice Post a job on a portfolio and escrow its budget; freezes the portfolio's composition.
+    /// @notice Post a job on a portfolio and escrow its budget. The job opens only once the portfolio's curator
+    /// approves it (`approveJob`), which freezes the composition; a curator posting on its own portfolio approves
+    /// at once.
     function createJob(
         uint256 portfolioId,
         string calldata modelSpecCid,
@@ -78,8 +83,19 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         j.status = Status.Created;
         totalEscrowed += budget;
         _emitCreated(jobId, j, modelSpecCid, heContextCid);
-        portfolioNFT.freeze(portfolioId);
+        _approveIfCurator(jobId, j);
         token.safeTransferFrom(msg.sender, address(this), budget);
+    }
+
+    /// @notice The portfolio's curator approves a job on it, freezing the composition until the job is cancelled
+    /// (a finished job keeps it frozen: its $Model was trained on that composition).
+    function approveJob(uint256 jobId) external {
+        Job storage j = _job(jobId);
+        if (j.status != Status.Created) revert WrongStatus(jobId, j.status);
+        if (portfolioNFT.ownerOf(j.portfolioId) != msg.sender) revert NotCurator(msg.sender, j.portfolioId);
+        if (j.approved) revert AlreadyApproved(jobId);
+        _approve(jobId, j);
+        _maybeOpen(jobId, j);
     }
 
     /// @notice Join a job with a $Data of its portfolio that the caller owns; posts the participant bond.
@@ -87,6 +103,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         Job storage j = _job(jobId);
         if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
         if (block.timestamp > j.joinDeadline) revert JoinClosed(jobId, j.joinDeadline);
+        if (msg.sender == j.trainer) revert TrainerCannotJoin(msg.sender, jobId);
         uint16 weight = portfolioNFT.weightOf(j.portfolioId, dataId);
         if (weight == 0) revert NotPortfolioData(j.portfolioId, dataId);
         if (dataNFT.ownerOf(dataId) != msg.sender) revert NotDataOwner(msg.sender, dataId);
@@ -103,6 +120,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         p.dataId = dataId;
         p.bond = bond;
         p.weightBps = weight;
+        p.leafCount = dataNFT.leafCountOf(dataId);
+        IRewards r = rewards;
+        if (address(r) != address(0)) p.bonusBps = uint16(r.trainingBonusBps()); // capped at 1,000 by Rewards
         p.index = uint8(index); // index < 256 checked above
         p.joined = true;
         j.participantCount = uint16(index + 1);
@@ -165,7 +185,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         startRound(jobId, uint256(_jobs[jobId].currentRound) + 1, nextGlobalModelCid);
     }
 
-    /// @notice Commit this participant's encrypted update for the current round (once).
+    /// @notice Commit this participant's encrypted update for the current round (once). `samples` is at most the
+    /// records of the $Data it joined with; `hash` (SHA-256 of the blob) must be new in the round, so a verbatim
+    /// copy of another owner's update is rejected.
     function submitUpdate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint64 samples) external {
         Job storage j = _job(jobId);
         if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
@@ -177,6 +199,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         uint256 bit = 1 << p.index;
         if (r.submittedBits & bit != 0) revert UpdateAlreadySubmitted(jobId, round, msg.sender);
         if (hash == 0 || samples == 0) revert EmptyCommitment();
+        if (samples > p.leafCount) revert SamplesAboveLeafCount(samples, p.leafCount);
+        if (_hashSeen[jobId][round][hash]) revert DuplicateUpdate(jobId, round, hash);
+        _hashSeen[jobId][round][hash] = true;
         uint256 contribution = uint256(samples) * p.weightBps;
         r.submittedBits |= bit;
         r.submittedCount += 1;
@@ -189,10 +214,17 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
 
     /// @notice Commit the round's aggregate (once); `includedBits` must be a subset of the submitted updates
     /// with at least MIN_AGGREGATE members, so that the trainer never decrypts a single owner's update.
+    /// `reasons` gives, in ascending participant index, why each submitted update left out was excluded
+    /// (never None): anyone can re-check it from public data, and an owner whose reason does not hold disputes.
     /// @dev Excluded updates lose their contribution; participants without an update lose part of their bond.
-    function submitAggregate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint256 includedBits)
-        external
-    {
+    function submitAggregate(
+        uint256 jobId,
+        uint256 round,
+        bytes32 hash,
+        string calldata cid,
+        uint256 includedBits,
+        ExclusionReason[] calldata reasons
+    ) external {
         Job storage j = _job(jobId);
         if (msg.sender != j.aggregator) revert NotAggregator(msg.sender, jobId);
         if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
@@ -213,7 +245,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         uint256 challengeEnd = block.timestamp + _params.challengeWindow;
         r.challengeEnd = uint64(challengeEnd);
         emit AggregateSubmitted(jobId, round, hash, cid, includedBits, challengeEnd);
-        _exclude(jobId, j, round, submitted & ~includedBits);
+        _exclude(jobId, j, round, submitted & ~includedBits, reasons);
         _penalizeMissing(jobId, j, j.joinedBits & ~submitted);
     }
 
@@ -297,13 +329,14 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         _cancel(jobId, j);
     }
 
-    /// @notice Anyone may end a stalled job: unfilled after the join deadline, not started a round after it,
-    /// aggregate missing after its deadline (job cancelled; the aggregator is penalized, unless fewer than
-    /// MIN_AGGREGATE updates came in, so that it could not aggregate: then the no-shows are), trainer silent for
-    /// `trainerGrace` after a challenge window (job settled by contribution, without a model), or a dispute
-    /// left unresolved 30 days after the round's challenge window (job cancelled, deposit back to the
-    /// disputer, aggregator bond not slashed).
-    /// @dev The unresolved-dispute case emits only JobCancelled; resolveDispute then reverts NoDispute.
+    /// @notice Anyone may end a stalled job: unfilled after the join deadline or not started a round after it
+    /// (cancelled), aggregate missing after its deadline, trainer silent for `trainerGrace` after a challenge
+    /// window, or a dispute left unresolved 30 days after the round's challenge window. The last three settle by
+    /// contribution, without a model, so owners are paid for the rounds they worked. A missed aggregate costs the
+    /// aggregator `aggregatorPenaltyBps` of its bond, split among that round's other submitters, and its fee
+    /// (unless fewer than MIN_AGGREGATE updates came in, so that it could not aggregate: then the no-shows pay).
+    /// An expired dispute forfeits the disputer's deposit to the treasury; nobody is slashed.
+    /// @dev The expired-dispute case settles the job; resolveDispute then reverts NoDispute.
     function timeout(uint256 jobId) external nonReentrant {
         Job storage j = _job(jobId);
         Status s = j.status;
@@ -320,13 +353,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
                 if (r.submittedCount < MIN_AGGREGATE) {
                     _penalizeMissing(jobId, j, j.joinedBits & ~r.submittedBits); // too few updates to aggregate
                 } else {
-                    Participant storage a = _participants[jobId][j.aggregator];
-                    uint128 penalty = uint128(uint256(a.volunteerBond) * _params.aggregatorPenaltyBps / _BPS);
-                    a.volunteerBond -= penalty;
-                    j.forfeited += penalty;
-                    emit BondPenalized(jobId, j.aggregator, penalty);
+                    _compensateSubmitters(jobId, j, j.currentRound, r.submittedBits);
                 }
-                return _cancel(jobId, j);
+                return _settle(jobId, j, Status.Settled);
             }
             if (r.aggregateHash != 0 && block.timestamp > uint256(r.challengeEnd) + _params.trainerGrace) {
                 return _settle(jobId, j, Status.Settled);
@@ -335,7 +364,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         revert NotTimedOut(jobId);
     }
 
-    /// @notice Pull this participant's share (ended by contribution) and its remaining bonds.
+    /// @notice Pull this participant's share (by contribution), its compensation for a missed aggregate, its
+    /// remaining bonds, and credit its training bonus (the Rewards rate snapshotted at join, of the share).
     function claimPayout(uint256 jobId) external nonReentrant returns (uint256 share, uint256 bonds) {
         Job storage j = _job(jobId);
         Status s = j.status;
@@ -349,19 +379,20 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
             share = uint256(j.ownersPool) * p.contribution / total;
             j.ownersPaid += uint128(share); // share <= ownersPool by construction (contribution <= total)
         }
+        uint256 compensation = _compensationOf(jobId, j, p);
         uint256 dust = 0;
         j.claimants += 1;
         if (j.claimants == j.participantCount) dust = uint256(j.ownersPool) - j.ownersPaid;
         j.paid += uint128(share + dust);
-        totalEscrowed -= share + bonds + dust;
-        emit PayoutClaimed(jobId, msg.sender, share, bonds);
-        if (share + bonds != 0) token.safeTransfer(msg.sender, share + bonds);
+        totalEscrowed -= share + compensation + bonds + dust;
+        emit PayoutClaimed(jobId, msg.sender, share, compensation, bonds);
+        if (share + compensation + bonds != 0) token.safeTransfer(msg.sender, share + compensation + bonds);
         if (dust != 0) token.safeTransfer(j.trainer, dust);
         IRewards r = rewards;
-        if (share != 0 && address(r) != address(0)) {
+        if (share != 0 && p.bonusBps != 0 && address(r) != address(0)) {
             // the pool pays what it can; the amount paid is informational here (Rewards emits it)
             // slither-disable-next-line unused-return
-            r.creditTrainingBonus(msg.sender, dataNFT.licenseOf(p.dataId).bonusPerTrainingUse);
+            r.creditTrainingBonus(msg.sender, share * p.bonusBps / _BPS);
         }
     }
 
@@ -372,8 +403,23 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         emit JobTerms(jobId, j.rounds, j.minParticipants, j.joinDeadline, j.roundDuration, j.aggregatorFeeBps);
     }
 
+    /// @dev A curator posting a job on its own portfolio approves it at once.
+    function _approveIfCurator(uint256 jobId, Job storage j) private {
+        if (portfolioNFT.ownerOf(j.portfolioId) == msg.sender) _approve(jobId, j);
+    }
+
+    /// @dev Marks the job approved by its curator and adds its hold on the portfolio's composition.
+    function _approve(uint256 jobId, Job storage j) private {
+        j.approved = true;
+        emit JobApproved(jobId, msg.sender);
+        portfolioNFT.freeze(j.portfolioId);
+    }
+
     function _maybeOpen(uint256 jobId, Job storage j) private {
-        if (j.status == Status.Created && j.aggregator != address(0) && j.participantCount >= j.minParticipants) {
+        if (
+            j.status == Status.Created && j.approved && j.aggregator != address(0)
+                && j.participantCount >= j.minParticipants
+        ) {
             j.status = Status.Open;
             emit JobOpened(jobId);
         }
@@ -387,15 +433,63 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (block.timestamp < r.challengeEnd) revert ChallengeWindowOpen(jobId, r.challengeEnd);
     }
 
-    /// @dev Removes the contributions of submitted-but-excluded updates. O(excluded).
-    function _exclude(uint256 jobId, Job storage j, uint256 round, uint256 bits) private {
+    /// @dev Removes the contributions of submitted-but-excluded updates, each with its committed reason (in
+    /// ascending index order). O(excluded).
+    function _exclude(uint256 jobId, Job storage j, uint256 round, uint256 bits, ExclusionReason[] calldata reasons)
+        private
+    {
+        uint256 k;
         while (bits != 0) {
             uint256 index = Math.log2(bits & (~bits + 1));
             bits &= bits - 1;
-            uint256 c = _updateContribution[jobId][round][index];
-            _participants[jobId][_participantAt[jobId][index]].contribution -= uint128(c);
-            j.totalContribution -= c;
+            if (k == reasons.length) revert ExclusionReasonsMismatch(k + 1 + _popcount(bits), reasons.length);
+            _excludeOne(jobId, j, round, index, reasons[k++]);
         }
+        if (k != reasons.length) revert ExclusionReasonsMismatch(k, reasons.length);
+    }
+
+    function _excludeOne(uint256 jobId, Job storage j, uint256 round, uint256 index, ExclusionReason reason) private {
+        if (reason == ExclusionReason.None) revert MissingExclusionReason(index);
+        address who = _participantAt[jobId][index];
+        _dropContribution(jobId, j, round, index, _participants[jobId][who]);
+        emit UpdateExcluded(jobId, round, who, reason);
+    }
+
+    /// @dev Takes back the contribution an update of `round` added.
+    function _dropContribution(uint256 jobId, Job storage j, uint256 round, uint256 index, Participant storage p)
+        private
+    {
+        uint256 c = _updateContribution[jobId][round][index];
+        p.contribution -= uint128(c);
+        j.totalContribution -= c;
+    }
+
+    /// @dev A missed aggregate: the aggregator loses its own update of the round, its fee (left to the owners'
+    /// pool) and `aggregatorPenaltyBps` of its bond, split equally among the round's other submitters.
+    function _compensateSubmitters(uint256 jobId, Job storage j, uint256 round, uint256 submitted) private {
+        address aggregator = j.aggregator;
+        Participant storage a = _participants[jobId][aggregator];
+        uint256 bit = 1 << a.index;
+        if (submitted & bit != 0) {
+            _dropContribution(jobId, j, round, a.index, a);
+            submitted &= ~bit;
+        }
+        uint128 penalty = uint128(uint256(a.volunteerBond) * _params.aggregatorPenaltyBps / _BPS);
+        a.volunteerBond -= penalty;
+        emit BondPenalized(jobId, aggregator, penalty);
+        uint256 n = _popcount(submitted); // >= 1: at least MIN_AGGREGATE updates came in
+        uint128 each = uint128(penalty / n);
+        j.compensationEach = each;
+        j.forfeited += penalty - uint128(each * n); // rounding dust back to the trainer
+        j.aggregatorFeeBps = 0; // no aggregate, no fee: _settle leaves it in the owners' pool
+        emit SubmittersCompensated(jobId, round, each, n);
+    }
+
+    /// @dev A claimant's part of a missed aggregate's penalty: submitters of the missed (last) round only.
+    function _compensationOf(uint256 jobId, Job storage j, Participant storage p) private view returns (uint256) {
+        uint256 each = j.compensationEach;
+        if (each == 0 || msg.sender == j.aggregator) return 0;
+        return _rounds[jobId][j.currentRound].submittedBits >> p.index & 1 == 1 ? each : 0;
     }
 
     /// @dev The number of set bits. O(set bits), at most 256 iterations.
@@ -451,16 +545,19 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         j.disputer = address(0);
     }
 
-    /// @dev The arbiter never ruled: cancel the job and return the deposit; nobody is slashed.
+    /// @dev The arbiter never ruled: settle by contribution and forfeit the deposit to the treasury; nobody is
+    /// slashed. So a dispute cannot be used to take back the budget of rounds the owners completed.
     function _expireDispute(uint256 jobId, Job storage j) private {
         address disputer = j.disputer;
         uint256 deposit = _clearDispute(jobId, j);
         totalEscrowed -= deposit;
-        _cancel(jobId, j);
-        if (deposit != 0) token.safeTransfer(disputer, deposit);
+        emit DisputeExpired(jobId, disputer, deposit);
+        _settle(jobId, j, Status.Settled);
+        if (deposit != 0) token.safeTransfer(treasury, deposit);
     }
 
-    /// @dev Refunds the unpaid budget and forfeits to the trainer; bonds stay claimable.
+    /// @dev Refunds the unpaid budget and forfeits to the trainer and releases the job's hold on the portfolio;
+    /// bonds stay claimable.
     function _cancel(uint256 jobId, Job storage j) private {
         j.status = Status.Cancelled;
         uint256 refund = uint256(j.budget) - j.paid + j.forfeited;
@@ -468,6 +565,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         j.forfeited = 0;
         totalEscrowed -= refund;
         emit JobCancelled(jobId, refund);
+        if (j.approved) portfolioNFT.unfreeze(j.portfolioId);
         if (refund != 0) token.safeTransfer(j.trainer, refund);
     }
 }

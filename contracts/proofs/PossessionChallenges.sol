@@ -12,9 +12,13 @@ import {IPossessionVerifier} from "../interfaces/IPossessionVerifier.sol";
 
 /// @title PossessionChallenges: zero-knowledge proofs that a data owner still holds sampled records.
 /// @notice A challenge commits at block N; SAMPLES leaf indices come from blockhash(N + SEED_DELAY), unknown
-/// to both sides when the challenge is made, modulo the leaf count the owner declared. The owner answers
-/// with a Groth16 proof (circuits/possession.circom) that it knows the records at those leaves of the
-/// Poseidon tree the $Data commits to; no record is ever published. A correct answer pays the challenger's
+/// to both sides when the challenge is made, modulo the $Data's leaf count (fixed at mint, bound in its
+/// commitment). The owner may not challenge itself. The seed must be fixed (`fixSeed`, by anyone) or answered
+/// within 256 blocks; an expired, unfixed seed counts against the owner: only the challenger may
+/// `reseed`, else the deadline passes unanswered. The owner's data mortgage is held until the deadline, so
+/// a thawing stake cannot leave before the slash. The owner answers with a Groth16 proof
+/// (circuits/possession.circom) that it knows the records at those leaves of the Poseidon tree the $Data
+/// commits to; no record is ever published. A correct answer pays the challenger's
 /// deposit to the owner (compensation, anti-spam); no answer by the deadline slashes the data mortgage
 /// (this contract needs Staking's SLASHER_ROLE), returns the deposit and rewards the challenger.
 contract PossessionChallenges is IPossessionChallenges, AccessControl, ReentrancyGuard {
@@ -44,7 +48,6 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     uint256 public slashRewardBps = 5_000;
     uint256 public challengeCount;
 
-    mapping(uint256 dataId => uint256) public leafCountOf;
     mapping(uint256 dataId => uint256) public openChallengeOf;
     mapping(uint256 challengeId => Challenge) private _challenges;
 
@@ -63,19 +66,12 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @inheritdoc IPossessionChallenges
-    function registerLeafCount(uint256 dataId, uint256 count) external {
-        if (dataNFT.ownerOf(dataId) != msg.sender) revert NotDataOwner(msg.sender, dataId);
-        if (count == 0 || leafCountOf[dataId] != 0) revert BadLeafCount(dataId, count);
-        leafCountOf[dataId] = count;
-        emit LeafCountRegistered(dataId, count);
-    }
-
-    /// @inheritdoc IPossessionChallenges
+    /// @dev Reverts ChallengeAlreadyOpen, SelfChallenge (and ERC721NonexistentToken for an unknown $Data).
     function challenge(uint256 dataId) external nonReentrant returns (uint256 challengeId) {
-        if (leafCountOf[dataId] == 0) revert LeafCountNotRegistered(dataId);
         uint256 open = openChallengeOf[dataId];
         if (open != 0) revert ChallengeAlreadyOpen(dataId, open);
         address owner = dataNFT.ownerOf(dataId);
+        if (owner == msg.sender) revert SelfChallenge(msg.sender, dataId);
         challengeId = ++challengeCount;
         uint256 seedBlock = block.number + SEED_DELAY;
         uint256 deadline = block.timestamp + responseWindow;
@@ -84,6 +80,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
             Challenge(dataId, msg.sender, owner, uint64(seedBlock), uint64(deadline), uint128(deposit), 0, false);
         openChallengeOf[dataId] = challengeId;
         emit Challenged(challengeId, dataId, msg.sender, owner, seedBlock, deadline);
+        staking.hold(owner, IStaking.Role.DataOwner, dataId, deadline);
         if (deposit != 0) token.safeTransferFrom(msg.sender, address(this), deposit);
     }
 
@@ -100,8 +97,10 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @notice Replace a seed whose block hash expired unfixed (older than 256 blocks); resets the deadline.
+    /// Only the challenger: an owner who read the indices and let the seed expire cannot re-roll them.
     function reseed(uint256 challengeId) external {
         Challenge storage c = _open(challengeId);
+        if (msg.sender != c.challenger) revert NotChallenger(msg.sender, challengeId);
         if (c.seed != 0 || block.number <= c.seedBlock || blockhash(c.seedBlock) != 0) {
             revert SeedStillValid(challengeId);
         }
@@ -110,6 +109,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
         c.seedBlock = uint64(seedBlock);
         c.deadline = uint64(deadline);
         emit Reseeded(challengeId, seedBlock, deadline);
+        staking.hold(c.owner, IStaking.Role.DataOwner, c.dataId, deadline);
     }
 
     /// @inheritdoc IPossessionChallenges
@@ -119,6 +119,11 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
         uint256[7] memory signals = _publicSignals(challengeId, c, fixSeed(challengeId));
         if (gasleft() < VERIFY_GAS) revert VerifierGasTooLow(gasleft(), VERIFY_GAS);
         if (!verifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof(challengeId);
+        _closeAnswered(challengeId, c);
+    }
+
+    /// @dev Closes an answered challenge and pays the deposit to the owner.
+    function _closeAnswered(uint256 challengeId, Challenge storage c) private {
         c.closed = true;
         openChallengeOf[c.dataId] = 0;
         emit Answered(challengeId, c.dataId, c.owner);
@@ -158,7 +163,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
     }
 
     /// @inheritdoc IPossessionChallenges
-    function challengedIndices(uint256 challengeId) external view returns (uint256[] memory indices) {
+    function challengedIndices(uint256 challengeId) public view returns (uint256[] memory indices) {
         Challenge storage c = _challenges[challengeId];
         if (c.challenger == address(0)) revert UnknownChallenge(challengeId);
         bytes32 seed = c.seed;
@@ -167,7 +172,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
             seed = blockhash(c.seedBlock);
             if (seed == 0) revert SeedExpired(challengeId, c.seedBlock);
         }
-        uint256 leafCount = leafCountOf[c.dataId];
+        uint256 leafCount = dataNFT.leafCountOf(c.dataId);
         indices = new uint256[](SAMPLES);
         for (uint256 i; i < SAMPLES; ++i) {
             indices[i] = _index(seed, challengeId, i, leafCount);
@@ -187,7 +192,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
         view
         returns (uint256[7] memory signals)
     {
-        uint256 leafCount = leafCountOf[c.dataId];
+        uint256 leafCount = dataNFT.leafCountOf(c.dataId);
         signals[0] = uint256(dataNFT.commitmentOf(c.dataId));
         signals[1] = leafCount;
         for (uint256 i; i < SAMPLES; ++i) {

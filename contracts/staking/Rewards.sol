@@ -29,6 +29,8 @@ contract Rewards is IRewards, IUsageHook, AccessControl, ReentrancyGuard {
     /// @notice May change parameters (Governance).
     bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
     uint256 private constant _BPS = 10_000;
+    /// @notice Cap on `trainingBonusBps`: a self-dealing job earns at most this share of its own budget.
+    uint256 public constant MAX_TRAINING_BONUS_BPS = 1_000;
     uint256 private constant _PRECISION = 1e18;
 
     IERC20 public immutable token;
@@ -37,6 +39,8 @@ contract Rewards is IRewards, IUsageHook, AccessControl, ReentrancyGuard {
 
     uint256 public rewardsDuration = 30 days;
     uint256 public usageBonusBps = 500;
+    /// @notice The training bonus in bps of a job payout; JobMarket snapshots it when a participant joins.
+    uint256 public trainingBonusBps = 500;
     uint256 public vestingDuration;
 
     uint256 public periodFinish;
@@ -160,6 +164,13 @@ contract Rewards is IRewards, IUsageHook, AccessControl, ReentrancyGuard {
         if (bps > _BPS) revert BadParameter("usageBonusBps", bps);
         usageBonusBps = bps;
         emit ParameterSet("usageBonusBps", bps);
+    }
+
+    /// @notice Set the training bonus as a share of a job payout (applies to participants joining later).
+    function setTrainingBonusBps(uint256 bps) external onlyRole(PARAMS_ROLE) {
+        if (bps > MAX_TRAINING_BONUS_BPS) revert BadParameter("trainingBonusBps", bps);
+        trainingBonusBps = bps;
+        emit ParameterSet("trainingBonusBps", bps);
     }
 
     /// @notice Set the linear vesting of claimed bonuses (0 pays them at once).

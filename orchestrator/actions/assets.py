@@ -9,6 +9,7 @@ from typing import Any
 
 from orchestrator.chain import Chain, TxResult
 from orchestrator.errors import InvalidInput, NotFound
+from orchestrator.storage.unixfs import CODEC_RAW, parse_cid
 
 BPS = 10_000
 
@@ -31,8 +32,8 @@ class DataInfo:
     commitment: str
     metadata_cid: str
     token_uri: str
+    leaf_count: int
     price_per_use: int
-    bonus_per_training_use: int
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -115,16 +116,29 @@ def _put_json(storage, doc: dict) -> str:
     return storage.add_bytes(canonical_json(doc))
 
 
+def metadata_digest(cid: str) -> bytes:
+    """The 32-byte digest DataNFT stores for a metadata CID; its ``tokenURI`` rebuilds the CID from it.
+
+    Only a single raw block (``bafkrei...``: a document under 256 KiB, as ``ipfs add --cid-version 1`` stores
+    it) can be rebuilt from its digest alone.
+    """
+    parsed = parse_cid(cid)
+    if parsed.codec != CODEC_RAW:
+        raise InvalidInput(f"metadata {cid} is not a single raw block (keep the document under 256 KiB)")
+    return parsed.digest
+
+
 def register_dataset(chain: Chain, storage, path: str | Path, *, name: str | None = None, description: str = "",
-                     price: int = 0, bonus: int = 0, cache_dir: Path | None = None) -> Registration:
-    """Commit locally, build + validate metadata, put it in IPFS, mint the $Data. The data stays here."""
+                     price: int = 0, cache_dir: Path | None = None) -> Registration:
+    """Commit locally, build + validate metadata, put it in IPFS, mint the $Data with its record count. The
+    data stays here."""
     commitment = commit_dataset(path, cache_dir)
-    existing = chain.call("DataNFT.tokenOfCommitment", bytes.fromhex(commitment.root[2:]))
-    if existing:  # let the contract say it, decoded, without spending anything
-        chain.transact("DataNFT.mint", bytes.fromhex(commitment.root[2:]), "-", (price, bonus))
+    root = bytes.fromhex(commitment.root[2:])
+    # let the contract refuse a duplicate or an empty dataset, decoded, before anything is stored
+    chain.call("DataNFT.mint", root, commitment.records, b"\x01" * 32, (price,))
     doc = build_data_metadata(commitment, name=name or Path(path).name, description=description)
     cid = _put_json(storage, doc)
-    tx = chain.transact("DataNFT.mint", bytes.fromhex(commitment.root[2:]), cid, (price, bonus))
+    tx = chain.transact("DataNFT.mint", root, commitment.records, metadata_digest(cid), (price,))
     token_id = tx.event("DataRegistered").args["tokenId"]
     return Registration(token_id, commitment, cid, doc, tx)
 
@@ -151,7 +165,7 @@ def disclose(chain: Chain, storage, token_id: int, *, abstract: str | None = Non
         props["schema"] = {"columns": schema} if isinstance(schema, list) else schema
     metadata.validate("data", doc)
     cid = _put_json(storage, doc)
-    return cid, chain.transact("DataNFT.updateDisclosure", token_id, cid)
+    return cid, chain.transact("DataNFT.updateDisclosure", token_id, metadata_digest(cid))
 
 
 def show_data(chain: Chain, token_id: int) -> DataInfo:
@@ -163,8 +177,8 @@ def show_data(chain: Chain, token_id: int) -> DataInfo:
         "0x" + bytes(commitment).hex(),
         chain.call("DataNFT.metadataCidOf", token_id),
         chain.call("DataNFT.tokenURI", token_id),
+        int(chain.call("DataNFT.leafCountOf", token_id)),
         int(lic["pricePerUse"]),
-        int(lic["bonusPerTrainingUse"]),
     )
 
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from orchestrator.actions import ensure_allowance
 from orchestrator.chain import Chain, TxResult
 from orchestrator.errors import DeploymentError, NotFound
-
-STATUSES = ("none", "created", "open", "running", "finalized", "settled", "cancelled")
+from orchestrator.protocol import min_aggregate, status_name
 
 
 def _require(chain: Chain) -> None:
@@ -21,7 +20,7 @@ class JobTerms:
     portfolio_id: int
     budget: int
     rounds: int = 1
-    min_participants: int = 2  # JobMarket.MIN_AGGREGATE: no aggregate of a single owner's update
+    min_participants: int | None = None  # None: JobMarket.MIN_AGGREGATE (no aggregate of one owner's update)
     join_window: int = 86_400
     round_duration: int = 86_400
     aggregator_fee_bps: int = 500
@@ -34,10 +33,17 @@ def create_job(chain: Chain, terms: JobTerms) -> tuple[int, TxResult]:
     ensure_allowance(chain, "JobMarket", terms.budget)
     now = int(chain.w3.eth.get_block("latest")["timestamp"])
     tx = chain.transact("JobMarket.createJob", terms.portfolio_id, terms.model_spec_cid, terms.he_context_cid,
-                        terms.rounds, terms.min_participants, now + terms.join_window, terms.round_duration,
+                        terms.rounds, terms.min_participants or min_aggregate(chain), now + terms.join_window,
+                        terms.round_duration,
                         terms.budget, terms.aggregator_fee_bps)
     ev = next(e for e in tx.events if e.contract == "JobMarket" and "jobId" in e.args)
     return ev.args["jobId"], tx
+
+
+def approve_job(chain: Chain, job_id: int) -> TxResult:
+    """The portfolio's curator approves a job on it (a curator posting on its own portfolio need not)."""
+    _require(chain)
+    return chain.transact("JobMarket.approveJob", job_id)
 
 
 def join_job(chain: Chain, job_id: int, data_id: int) -> TxResult:
@@ -53,7 +59,7 @@ def job_status(chain: Chain, job_id: int) -> dict:
     if not 1 <= job_id <= count:
         raise NotFound(f"no job #{job_id} (JobMarket has {count} job(s))")
     job = dict(chain.call("JobMarket.jobOf", job_id))
-    job["status"] = STATUSES[job["status"]] if job.get("status", 0) < len(STATUSES) else job.get("status")
+    job["status"] = status_name(job["status"])
     return {"job_id": job_id, **job}
 
 

@@ -80,27 +80,23 @@ def samples(app: App, directory, owners) -> None:
 @click.option("--name", default=None, help="Dataset name (default: the file name).")
 @click.option("--description", default="", help="One-paragraph description.")
 @click.option("--price", type=AMOUNT, default="0", show_default=True, help="Price per use, in CAP.")
-@click.option("--bonus", type=AMOUNT, default="0", show_default=True, help="Bonus per training use, in CAP.")
 @json_option
 @pass_app
-def register(app: App, path, name, description, price, bonus) -> None:
+def register(app: App, path, name, description, price) -> None:
     """Commit a dataset, put its metadata on IPFS and mint its $Data. The data itself stays here.
 
     \b
     Example:
       datacap data register ./wine.csv --name wine --price 2 --json
     """
-    price_wei, bonus_wei = price, bonus
     local = possession.LocalDatasets(app.settings.data_dir)
     assets.commit_dataset(path, local.trees)  # fail on a missing/malformed dataset before touching chain or IPFS
     chain = app.chain()
     with app.step("registering"):
         reg = assets.register_dataset(chain, app.storage(), path, name=name, description=description,
-                                      price=price_wei, bonus=bonus_wei, cache_dir=local.trees)
-    # remember where the records live and declare the leaf count, so possession challenges can be answered
+                                      price=price, cache_dir=local.trees)
+    # remember where the records live, so possession challenges can be answered (the mint fixed the leaf count)
     local.remember(chain.chain_id, reg.token_id, path)
-    with app.step("declaring leaf count"):
-        possession.register_leaf_count(chain, reg.token_id, reg.commitment.records)
     app.emit(reg, lambda: f"$Data #{reg.token_id}  root {reg.commitment.root}  metadata ipfs://{reg.metadata_cid}\n"
              + tx_line(reg.tx))
 

@@ -10,6 +10,7 @@ from rich.console import Group
 from orchestrator.commands.base import App, json_option, pass_app, table
 from orchestrator.demo import DemoOptions, run_demo
 from orchestrator.errors import InvalidInput
+from orchestrator.training.spec import MODES
 from orchestrator.keystore import normalize_key
 
 
@@ -51,7 +52,7 @@ def _human_stats(report):
 @click.option("--owners", type=int, default=4, show_default=True, help="Data owners (>= 2).")
 @click.option("--rounds", type=int, default=None, help="Rounds (default: fedavg 5, encrypted-model 5, stats 1).")
 @click.option("--epochs", type=int, default=10, show_default=True, help="Local epochs per round.")
-@click.option("--mode", type=click.Choice(["fedavg", "encrypted-model", "stats"]), default="fedavg", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="fedavg", show_default=True)
 @click.option("--scheme", type=click.Choice(["ckks", "bfv-packed"]), default="ckks", show_default=True)
 @click.option("--columns", default=None, help="stats: comma-separated columns (default: every feature column).")
 @click.option("--bins", default=None, help="stats: comma-separated histogram bin edges shared by the columns.")

@@ -7,6 +7,7 @@ import click
 from orchestrator.actions import jobs
 from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, tx_line
 from orchestrator.errors import InvalidInput
+from orchestrator.training.spec import MODES
 
 
 @click.group("job")
@@ -23,14 +24,15 @@ def group() -> None:
 @click.argument("portfolio_id", type=int)
 @click.option("--budget", type=AMOUNT, required=True, help="Budget in CAP, escrowed.")
 @click.option("--rounds", type=int, default=1, show_default=True)
-@click.option("--min-participants", type=int, default=2, show_default=True,
-              help="Participants needed to open; at least 2 (every aggregate sums two or more owners' updates).")
+@click.option("--min-participants", type=int, default=None,
+              help="Participants needed to open; at least (and by default) JobMarket.MIN_AGGREGATE, so every "
+                   "aggregate sums two or more owners' updates.")
 @click.option("--join-window", type=int, default=86_400, show_default=True, help="Seconds to join.")
 @click.option("--round-duration", type=int, default=86_400, show_default=True, help="Seconds per round.")
 @click.option("--aggregator-fee-bps", type=int, default=500, show_default=True)
 @click.option("--model-spec-cid", default="-", help="CID of the model spec.")
 @click.option("--he-context-cid", default="-", help="CID of the trainer's public HE context.")
-@click.option("--mode", type=click.Choice(["fedavg", "encrypted-model", "stats"]), default=None,
+@click.option("--mode", type=click.Choice(MODES), default=None,
               help="Encrypted training mode: generates HE keys here and publishes the spec and public context.")
 @click.option("--scheme", type=click.Choice(["ckks", "bfv-packed"]), default="ckks", show_default=True)
 @click.option("--model", "model_kind", type=click.Choice(["mlp", "logistic"]), default="mlp", show_default=True)
@@ -94,6 +96,21 @@ def create(app: App, portfolio_id, budget, rounds, min_participants, join_window
                    terms)
     scheme = scheme if mode == "fedavg" else "ckks"
     app.emit({"job_id": jid, "mode": mode, "scheme": scheme}, f"job #{jid} on portfolio #{portfolio_id} ({mode}, {scheme})")
+
+
+@group.command("approve")
+@click.argument("job_id", type=int)
+@json_option
+@pass_app
+def approve(app: App, job_id) -> None:
+    """As the portfolio's curator, approve JOB_ID (freezes the portfolio's composition until it is cancelled).
+
+    \b
+    Example:
+      datacap job approve 1 --account dev1
+    """
+    tx = jobs.approve_job(app.chain(), job_id)
+    app.emit({"job_id": job_id, "tx": tx.as_dict()}, lambda: f"approved job #{job_id}\n" + tx_line(tx))
 
 
 @group.command("join")

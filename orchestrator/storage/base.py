@@ -40,3 +40,7 @@ class Storage(ABC):
     @abstractmethod
     def has(self, cid: str) -> bool:
         """Whether the store holds the root block of ``cid``."""
+
+    @abstractmethod
+    def settings(self) -> dict:
+        """JSON-safe ``open_storage`` arguments reaching this same store (what a worker task is given)."""

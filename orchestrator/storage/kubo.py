@@ -110,6 +110,9 @@ class KuboStorage(Storage):
     def __repr__(self) -> str:
         return f"KuboStorage({self.api_url!r})"
 
+    def settings(self) -> dict:
+        return {"backend": "kubo", "api_url": self.api_url, "timeout": self.timeout}
+
     def _post(self, command: str, params: dict[str, str], **kwargs: Any) -> requests.Response:
         url = f"{self.api_url}/api/v0/{command}"
         try:

@@ -37,6 +37,9 @@ class LocalStorage(Storage):
     def __repr__(self) -> str:
         return f"LocalStorage({str(self.root)!r})"
 
+    def settings(self) -> dict:
+        return {"backend": "local", "root": str(self.root)}
+
     # -- blocks ---------------------------------------------------------------------------------
 
     def _path(self, cid: Cid) -> Path:

@@ -136,6 +136,12 @@ class Agent:
     def task_id(self, row: OutboxRow) -> str:
         return row.key
 
+    def round_context(self, context_cid: str, task_id: str, **trainer_only):
+        """The narrow view a mode handler gets of this party: its store, its workers, the job's context."""
+        from orchestrator.training.modes import RoundContext
+
+        return RoundContext(self.storage, self.executor.run, context_cid, task_id, **trainer_only)
+
     # -- loop --
     def step(self) -> int:
         """Poll confirmed blocks once, then run what is due; returns side effects done."""

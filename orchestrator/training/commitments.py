@@ -6,12 +6,7 @@ from dataclasses import dataclass
 
 from orchestrator.chain import Chain
 from orchestrator.errors import NotFound
-
-#: the fewest updates an aggregate may include: the trainer never decrypts a smaller one (it would reveal a
-#: single owner's update); the aggregator never submits one and JobMarket rejects it (TooFewIncluded)
-MIN_INCLUDED = 2
-
-STATUSES = ("none", "created", "open", "running", "finalized", "settled", "cancelled")
+from orchestrator.protocol import min_aggregate, status_name
 
 
 def blob_hash(blob: bytes) -> bytes:
@@ -55,6 +50,8 @@ class RoundState:
     challenge_end: int
     submitted_bits: int
     included_bits: int
+    #: ``JobMarket.MIN_AGGREGATE``: the trainer never decrypts an aggregate of fewer (one owner's update alone)
+    min_included: int
     aggregate_hash: bytes
     aggregate_cid: str
     global_model_cid: str
@@ -74,15 +71,15 @@ class RoundState:
 
 
 class TooFewIncluded(Exception):
-    """An aggregate includes fewer than :data:`MIN_INCLUDED` updates: it must not be decrypted."""
+    """An aggregate includes fewer than ``MIN_AGGREGATE`` updates: it must not be decrypted."""
 
 
 def require_min_included(rs: RoundState) -> None:
     """Raise :class:`TooFewIncluded` unless round ``rs``'s on-chain ``includedBits`` names at least
-    :data:`MIN_INCLUDED` updates (checked before any decryption of the aggregate)."""
-    if rs.n_included < MIN_INCLUDED:
+    ``rs.min_included`` updates (checked before any decryption of the aggregate)."""
+    if rs.n_included < rs.min_included:
         raise TooFewIncluded(f"job #{rs.job_id} round {rs.round}: the aggregate includes {rs.n_included} update(s); "
-                             f"at least {MIN_INCLUDED} are needed before it may be decrypted")
+                             f"at least {rs.min_included} are needed before it may be decrypted")
 
 
 def _cids(chain: Chain, job_id: int) -> tuple[str, str]:
@@ -102,7 +99,7 @@ def job_info(chain: Chain, job_id: int) -> JobInfo:
         raise NotFound(f"no job #{job_id} (JobMarket has {chain.call('JobMarket.jobCount')} job(s))")
     spec_cid, ctx_cid = _cids(chain, job_id)
     return JobInfo(job_id, j["trainer"], j["aggregator"], j["portfolioId"], j["rounds"], j["currentRound"],
-                   j["participantCount"], STATUSES[j["status"]], j["modelId"], spec_cid, ctx_cid)
+                   j["participantCount"], status_name(j["status"]), j["modelId"], spec_cid, ctx_cid)
 
 
 def round_state(chain: Chain, job_id: int, round_: int) -> RoundState:
@@ -118,6 +115,7 @@ def round_state(chain: Chain, job_id: int, round_: int) -> RoundState:
         updates.append(UpdateCommitment(idx, who, bytes(ev.args["hash"]), ev.args["cid"], ev.args["samples"]))
     updates.sort(key=lambda u: u.index)
     return RoundState(job_id, round_, r["updateDeadline"], r["challengeEnd"], r["submittedBits"], r["includedBits"],
+                      min_aggregate(chain),
                       bytes(r["aggregateHash"]), agg[-1].args["cid"] if agg else "",
                       started[-1].args["globalModelCid"], tuple(updates))
 

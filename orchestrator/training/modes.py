@@ -13,8 +13,10 @@ the mode-specific work to a :class:`ModeHandler` chosen from the job spec's ``mo
                      chosen columns; the trainer decrypts the sum into mean/variance; the statistics JSON
                      is the $Model's weights CID.
 
-Large public contexts (encrypted-model's Galois keys, 66.6 MB) do not travel through the broker: the
-party's orchestrator writes them once under its data dir and hands its workers ``file:PATH``.
+A handler gets a :class:`RoundContext` (its party's store and workers, the job's public context CID, the
+task id; for the trainer also its key store and held-out data), never the agent. Workers are given CIDs
+and storage settings and write their outputs themselves; the trainer decrypts in its own process, where
+its 0600 key file is: no secret context ever reaches a worker, the broker or the store.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -35,27 +38,37 @@ from orchestrator.training.spec import JobSpec
 
 log = logging.getLogger(__name__)
 
-#: contexts above this size are handed to workers as a file path instead of base64 through Redis
-INLINE_CONTEXT_MAX = 4 << 20
+@dataclass(frozen=True)
+class RoundContext:
+    """What a mode handler may use for one round (Flower's strategy gets its inputs, not its owner)."""
+
+    store: Any  # this party's storage (the trainer reads the aggregate and publishes the next model)
+    run: Callable[[str, list, str], dict]  # this party's workers: run(task name, args, task id)
+    context_cid: str
+    task_id: str
+    keys: Any = None  # trainer only: the KeyStore holding the secret context
+    test_ref: dict | None = None  # trainer only: its held-out data
+
+    @property
+    def storage(self) -> dict:
+        """The store as task arguments: workers open it themselves."""
+        return self.store.settings()
+
+    def public_context(self) -> bytes:
+        return payloads.raw(self.store, self.context_cid)
+
+    def secret_context(self) -> bytes:
+        """The secret context, read from the trainer's key file in this process (never sent anywhere)."""
+        return self.keys.secret_for(self.public_context())
 
 
-def context_arg(agent, cid: str) -> str:
-    """The public context as a task argument: base64, or ``file:PATH`` under this party's data dir."""
-    blob = payloads.raw(agent.storage, cid)
-    if len(blob) <= INLINE_CONTEXT_MAX:
-        return payloads.enc(blob)
-    d = Path(agent.chain.settings.data_dir) / "contexts"
-    path = d / f"{hashlib.sha256(blob).hexdigest()}.ctx"
-    if not path.is_file() or path.stat().st_size != len(blob):
-        d.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(blob)
-        tmp.replace(path)
-    return f"file:{path}"
+@dataclass(frozen=True)
+class Update:
+    """An owner's update as its worker stored it."""
 
-
-def f64_b64(w) -> str:
-    return payloads.enc(np.asarray(w, dtype="<f8").tobytes())
+    cid: str
+    sha256: str
+    n_samples: int
 
 
 def f64_of(blob: bytes) -> np.ndarray:
@@ -91,15 +104,16 @@ class ModeHandler:
     def n_values(self, spec: JobSpec) -> int:
         return spec.n_values
 
-    def owner_update(self, agent, spec: JobSpec, ctx: str, rnd: int, index: int, global_model_cid: str,
-                     ref: dict, task_id: str) -> tuple[bytes, int]:
+    def owner_update(self, rc: RoundContext, spec: JobSpec, rnd: int, index: int, global_model_cid: str,
+                     ref: dict) -> Update:
         raise NotImplementedError
 
-    def aggregate(self, agent, spec: JobSpec, ctx: str, blobs: list[str], task_id: str) -> bytes:
-        out = agent.executor.run("datacap.aggregate", [ctx, blobs, None], task_id)
-        return payloads.unb64(out["blob"])
+    def aggregate(self, rc: RoundContext, spec: JobSpec, updates: list) -> dict:
+        """Sum the committed ``updates`` (in order) on a worker: ``{cid, sha256}``."""
+        return rc.run("datacap.aggregate", [rc.storage, rc.context_cid, [u.cid for u in updates],
+                                            [u.hash.hex() for u in updates], self.n_values(spec) or None], rc.task_id)
 
-    def trainer_step(self, agent, job, spec: JobSpec, rs, task_id: str) -> Step:
+    def trainer_step(self, rc: RoundContext, job, spec: JobSpec, rs) -> Step:
         """Decrypt round ``rs``'s aggregate (each mode first calls :func:`require_min_included`)."""
         raise NotImplementedError
 
@@ -122,22 +136,22 @@ class FedAvgHandler(ModeHandler):
         init = training.init_weights(spec.model, spec.seed).astype("<f4").tobytes()
         return dataclasses.replace(spec, init_weights_cid=storage.add_bytes(init), n_values=n_values), public
 
-    def owner_update(self, agent, spec, ctx, rnd, index, global_model_cid, ref, task_id):
-        request = {"spec": spec.model, "global_weights": payloads.b64(agent.storage, global_model_cid),
-                   "epochs": spec.epochs, "lr": spec.lr, "batch": spec.batch,
-                   "seed": spec.round_seed(rnd, index), "weight_cap": spec.weight_cap}
-        out = agent.executor.run("datacap.train_encrypt", [ctx, request, ref], task_id)
-        return payloads.unb64(out["blob"]), out["n_samples"]
+    def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
+        request = {"spec": spec.model, "global_cid": global_model_cid, "epochs": spec.epochs, "lr": spec.lr,
+                   "batch": spec.batch, "seed": spec.round_seed(rnd, index), "weight_cap": spec.weight_cap}
+        out = rc.run("datacap.train_encrypt", [rc.storage, rc.context_cid, request, ref], rc.task_id)
+        return Update(out["cid"], out["sha256"], out["n_samples"])
 
-    def trainer_step(self, agent, job, spec, rs, task_id):
+    def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
-        secret = payloads.enc(agent.keys.secret_for(payloads.raw(agent.storage, job.context_cid)))
-        new = agent.executor.run("datacap.apply_aggregate",
-                                 [secret, payloads.b64(agent.storage, rs.aggregate_cid),
-                                  payloads.b64(agent.storage, rs.global_model_cid)], f"{task_id}:apply")
-        m = agent.executor.run("datacap.evaluate", [spec.model, new["weights"], agent.test_ref], f"{task_id}:eval")
-        return Step(payloads.unb64(new["weights"]), m["accuracy"], m["loss"],
-                    metrics={"accuracy": m["accuracy"], "loss": m["loss"]})
+        from workers import compute
+
+        g = np.frombuffer(payloads.raw(rc.store, rs.global_model_cid), dtype="<f4")
+        new = compute.apply_aggregate(rc.secret_context(), payloads.raw(rc.store, rs.aggregate_cid), g)
+        weights = new.astype("<f4").tobytes()
+        m = rc.run("datacap.evaluate", [rc.storage, spec.model, rc.store.add_bytes(weights), rc.test_ref],
+                   f"{rc.task_id}:eval")
+        return Step(weights, m["accuracy"], m["loss"], metrics={"accuracy": m["accuracy"], "loss": m["loss"]})
 
     def description(self, spec):
         return f"{spec.model.get('kind', 'model')} trained by encrypted FedAvg ({spec.scheme})"
@@ -193,32 +207,26 @@ class EncryptedModelHandler(ModeHandler):
         self.remember(keys, blob, w0)
         return dataclasses.replace(spec, init_weights_cid=storage.add_bytes(blob), n_values=d + 1), public
 
-    def owner_update(self, agent, spec, ctx, rnd, index, global_model_cid, ref, task_id):
-        out = agent.executor.run("datacap.elr.gradient",
-                                 [ctx, payloads.b64(agent.storage, global_model_cid), ref,
-                                  1.0 / max(spec.weight_cap, 1), spec.positive], task_id)
-        return payloads.unb64(out["blob"]), out["n_samples"]
+    def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
+        out = rc.run("datacap.elr.gradient", [rc.storage, rc.context_cid, global_model_cid, ref,
+                                              1.0 / max(spec.weight_cap, 1), spec.positive], rc.task_id)
+        return Update(out["cid"], out["sha256"], out["n_samples"])
 
-    def trainer_step(self, agent, job, spec, rs, task_id):
+    def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
-        from workers import compute
+        from workers import compute, encrypted_lr
 
-        public = payloads.raw(agent.storage, job.context_cid)
-        secret = payloads.enc(agent.keys.secret_for(public))
-        w = self.recall(agent.keys, public, payloads.raw(agent.storage, rs.global_model_cid), spec.n_values)
+        public = rc.public_context()
+        w = self.recall(rc.keys, public, payloads.raw(rc.store, rs.global_model_cid), spec.n_values)
         n_total = sum(u.samples for u in rs.included())
-        out = agent.executor.run("datacap.elr.step",
-                                 [secret, payloads.b64(agent.storage, rs.aggregate_cid), f64_b64(w), n_total,
-                                  spec.lr, 1.0 / max(spec.weight_cap, 1)], f"{task_id}:step")
-        w_new = f64_of(payloads.unb64(out["weights"]))
-        X, y = compute.load_data(compute.DataRef.from_dict(agent.test_ref))
+        w_new = encrypted_lr.gradient_step(rc.secret_context(), payloads.raw(rc.store, rs.aggregate_cid), w, n_total,
+                                           spec.lr, scale=1.0 / max(spec.weight_cap, 1))
+        X, y = compute.load_data(compute.DataRef.from_dict(rc.test_ref))
         m = elr_evaluate(w_new, X, binary_labels(y, spec.positive))
         nxt = None
-        if rs.round < job.rounds:
-            enc = agent.executor.run("datacap.elr.encrypt_weights", [context_arg(agent, job.context_cid),
-                                                                     f64_b64(w_new)], f"{task_id}:encrypt")
-            nxt = payloads.unb64(enc["blob"])
-            self.remember(agent.keys, nxt, w_new)
+        if rs.round < job.rounds:  # the trainer encrypts its own model (its plaintext never leaves)
+            nxt = encrypted_lr.encrypt_weights(public, w_new)
+            self.remember(rc.keys, nxt, w_new)
         return Step(np.asarray(w_new, dtype="<f8").tobytes(), m["accuracy"], m["loss"], next_global=nxt,
                     metrics=dict(m))
 
@@ -267,17 +275,19 @@ class StatsHandler(ModeHandler):
         return dataclasses.replace(spec, init_weights_cid=storage.add_bytes(request),
                                    n_values=stats.stats_length(self.n_cols(spec), spec.bins)), public
 
-    def owner_update(self, agent, spec, ctx, rnd, index, global_model_cid, ref, task_id):
-        out = agent.executor.run("datacap.stats.encrypt", [ctx, ref, column_indices(ref, spec.columns), spec.bins],
-                                 task_id)
-        return payloads.unb64(out["blob"]), out["n_samples"]
+    def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
+        out = rc.run("datacap.stats.encrypt", [rc.storage, rc.context_cid, ref, column_indices(ref, spec.columns),
+                                               spec.bins], rc.task_id)
+        return Update(out["cid"], out["sha256"], out["n_samples"])
 
-    def trainer_step(self, agent, job, spec, rs, task_id):
+    def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
-        secret = payloads.enc(agent.keys.secret_for(payloads.raw(agent.storage, job.context_cid)))
+        from workers import stats
+
         n = self.n_cols(spec)
-        out = agent.executor.run("datacap.stats.decrypt", [secret, payloads.b64(agent.storage, rs.aggregate_cid), n,
-                                                           spec.bins], f"{task_id}:decrypt")
+        js = stats.decrypt_stats(rc.secret_context(), payloads.raw(rc.store, rs.aggregate_cid), n, spec.bins)
+        out = {"count": js.count, "mean": js.mean.tolist(), "var": js.var.tolist(),
+               "hist": None if js.hist is None else js.hist.tolist()}
         names = spec.columns if spec.columns is not None else [f"x{i}" for i in range(n)]
         statistics = {}
         for j, name in enumerate(names):
@@ -299,3 +309,10 @@ HANDLERS = {h.mode: h for h in (FedAvgHandler(), EncryptedModelHandler(), StatsH
 def handler_for(spec: JobSpec) -> ModeHandler:
     return HANDLERS[spec.mode]
 
+
+
+def context_fingerprint(storage, cid: str) -> bytes:
+    """The fingerprint every ciphertext header made under the job's public context carries."""
+    from workers import he
+
+    return he.fingerprint(payloads.raw(storage, cid))

@@ -3,15 +3,18 @@ commit; before the first round commit its masking keys and share bundle, after e
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Callable
 
+from orchestrator.actions import ensure_allowance
 from orchestrator.errors import ContractRevert, StorageError
+from orchestrator.metadata import canonical_json
+from orchestrator.protocol import ExclusionReason
+from orchestrator.training.exclusion import KEEP, holds
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now
-from orchestrator.training.modes import context_arg, handler_for
+from orchestrator.training.modes import context_fingerprint, handler_for
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ class DataOwnerAgent(Agent):
         self.submitted: list[tuple[int, int, str]] = []
         self.rejected_bundles: list[tuple[int, int, str]] = []  # (job, dealer, reason)
         self._opened: dict[int, dict[int, masking.OpenedBundle]] = {}
+        #: (job, round, reason) of each exclusion of mine the aggregator could not justify (and I disputed)
+        self.disputes: list[tuple[int, int, str]] = []
         super().__init__(*args, **kw)
 
     def register(self) -> None:
@@ -60,6 +65,7 @@ class DataOwnerAgent(Agent):
     def _aggregated(self, ev: ChainEvent, ctx: HandlerContext) -> None:
         if self.wants(ev.args["jobId"]):
             self.queue(ctx, "reveal", ev.args["jobId"], ev.args["round"])
+            self.queue(ctx, "inclusion", ev.args["jobId"], ev.args["round"])
 
     def _job_ended(self, ev: ChainEvent, ctx: HandlerContext) -> None:
         if self.wants(ev.args["jobId"]):
@@ -92,22 +98,67 @@ class DataOwnerAgent(Agent):
                 log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
                           job_id, rnd)
                 return
-        blob, n_samples = handler.owner_update(self, spec, context_arg(self, job.context_cid), rnd, p["index"],
-                                               row.payload["global_model_cid"], ref, self.task_id(row))
-        if masked:
-            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job_id, rnd, p["index"],
+        up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
+                                  row.payload["global_model_cid"], ref)
+        cid, digest = up.cid, bytes.fromhex(up.sha256)  # the worker stored the ciphertext itself
+        if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
+            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), self.storage.get(cid), job_id,
+                                       rnd, p["index"],
                                        self._secrets(job_id, job.rounds), masking.bits(setup.members),
                                        masking.keys_of(self.chain, job_id))
+            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         if self.tamper is not None:
-            blob = self.tamper(job_id, rnd, blob)
-        cid = self.storage.add_bytes(blob)
+            blob = self.tamper(job_id, rnd, self.storage.get(cid))
+            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         try:
-            declared = n_samples if self.declare is None else self.declare(n_samples)
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob), cid, declared)
+            declared = up.n_samples if self.declare is None else self.declare(up.n_samples)
+            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, declared)
         except ContractRevert as exc:
             if exc.error != "UpdateAlreadySubmitted":
                 raise
         self.submitted.append((job_id, rnd, cid))
+
+    def do_inclusion(self, row: OutboxRow) -> None:
+        """Check that my update of the round is included, or excluded for a reason that holds; else dispute."""
+        job_id, rnd = row.payload["job"], row.payload["round"]
+        p = self.chain.call("JobMarket.participantOf", job_id, self.me)
+        r = self.chain.call("JobMarket.roundOf", job_id, rnd)
+        bit = 1 << p["index"]
+        if not p["joined"] or not r["submittedBits"] & bit or r["includedBits"] & bit:
+            return  # not mine to check, or included
+        excluded = self.chain.events("JobMarket", "UpdateExcluded", jobId=job_id, round=rnd, participant=self.me)
+        reason = ExclusionReason(excluded[-1].args["reason"]) if excluded else KEEP
+        mine = self.chain.events("JobMarket", "UpdateSubmitted", jobId=job_id, round=rnd, participant=self.me)[-1]
+        committed, cid = bytes(mine.args["hash"]), mine.args["cid"]
+        job = job_info(self.chain, job_id)
+        try:
+            blob = payloads.raw(self.storage, cid)
+        except StorageError as exc:
+            log.warning("job #%d round %d: my own update %s is unavailable (%s); cannot rebut", job_id, rnd, cid, exc)
+            return
+        spec = payloads.spec(self.storage, job.spec_cid)
+        rc = self.round_context(job.context_cid, self.task_id(row))
+        verdict = rc.run("datacap.validate_ciphertext", [rc.storage, rc.context_cid, cid, committed.hex(),
+                                                         handler_for(spec).n_values(spec) or None],
+                         f"{rc.task_id}:validate")
+        valid = verdict["ok"] and verdict.get("n_parties") == 1
+        if holds(reason, blob, committed, context_fingerprint(self.storage, job.context_cid), valid):
+            log.info("job #%d round %d: my update was excluded as %s, which holds", job_id, rnd, reason.name)
+            return
+        log.error("job #%d round %d: my update was excluded as %s, which does not hold for the blob I published; "
+                  "disputing", job_id, rnd, reason.name)
+        ensure_allowance(self.chain, "JobMarket", self.chain.call("JobMarket.params")["disputeDeposit"])
+        evidence = self.storage.add_bytes(canonical_json(
+            {"job": job_id, "round": rnd, "excluded": p["index"], "claimed_reason": reason.name,
+             "rebuttal": "the committed blob hashes to its commitment and validates under the job's context"}))
+        try:
+            self.chain.transact("JobMarket.raiseDispute", job_id, rnd, evidence)
+        except ContractRevert as exc:
+            if exc.error not in ("DisputePending", "ChallengeWindowClosed"):
+                raise
+            log.warning("job #%d round %d: dispute not raised (%s)", job_id, rnd, exc.error)
+            return
+        self.disputes.append((job_id, rnd, reason.name))
 
     def do_claim(self, row: OutboxRow) -> None:
         job_id = row.payload["job"]

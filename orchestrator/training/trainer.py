@@ -16,7 +16,7 @@ from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.metadata import Lineage, build_model_metadata, canonical_json
 from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
-from orchestrator.training.commitments import MIN_INCLUDED, job_info, now, round_state
+from orchestrator.training.commitments import job_info, now, round_state
 from orchestrator.training.keys import KeyStore
 from orchestrator.training.modes import handler_for
 from orchestrator.training.spec import JobSpec
@@ -183,9 +183,9 @@ class TrainerAgent(Agent):
         rs = round_state(self.chain, job_id, rnd)
         if not rs.aggregated:
             return
-        if rs.n_included < MIN_INCLUDED:  # privacy: a sum of one update is that owner's update
+        if rs.n_included < rs.min_included:  # privacy: a sum of one update is that owner's update
             log.error("job #%d round %d: the aggregate includes %d update(s), at least %d are needed; "
-                      "REFUSING to decrypt it (the round will time out)", job_id, rnd, rs.n_included, MIN_INCLUDED)
+                      "REFUSING to decrypt it (the round will time out)", job_id, rnd, rs.n_included, rs.min_included)
             self.refused.append((job_id, rnd, rs.n_included))
             return
         if self.chain.call("JobMarket.jobOf", job_id)["disputed"]:
@@ -195,7 +195,8 @@ class TrainerAgent(Agent):
             # I disputed this round and the dispute was rejected (upheld cancels the job): the arbiter ruled
             log.warning("job #%d round %d: my dispute was rejected by the arbiter; going on", job_id, rnd)
         else:
-            verdict = verify_round(self.chain, self.storage, job_id, rnd)
+            verdict = verify_round(self.chain, self.storage, job_id, rnd,
+                                   run=lambda name, args: self.executor.run(name, args, f"{self.task_id(row)}:verify"))
             if not verdict.ok:
                 log.error("job #%d round %d: %s; raising a dispute", job_id, rnd, verdict.reason)
                 if self._dispute(job_id, rnd, verdict.reason):
@@ -219,7 +220,8 @@ class TrainerAgent(Agent):
             if not self.fast_forward:
                 raise NotReady(f"challenge window open for {rs.challenge_end - t}s")
             self.chain.increase_time(rs.challenge_end - t + 1)
-        step = handler.trainer_step(self, job, spec, rs, self.task_id(row))
+        rc = self.round_context(job.context_cid, self.task_id(row), keys=self.keys, test_ref=self.test_ref)
+        step = handler.trainer_step(rc, job, spec, rs)  # decrypts here, in the trainer's own process
         self.history.append(RoundReport(rnd, step.accuracy, step.loss, hashlib.sha256(step.weights).hexdigest(),
                                         verified))
         if step.accuracy is not None or step.loss is not None:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from orchestrator.chain import Chain
 from orchestrator.errors import StorageError
-from orchestrator.training.commitments import MIN_INCLUDED, blob_hash, job_info, round_state
+from orchestrator.training.commitments import blob_hash, job_info, round_state
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,12 @@ def recompute(public_ctx: bytes, blobs: list[bytes]) -> bytes:
     return compute.aggregate_updates(public_ctx, blobs).blob
 
 
-def verify_round(chain: Chain, storage, job_id: int, round_: int) -> Verdict:
-    """Recompute round ``round_`` of ``job_id`` from the chain's commitments; never raises on a mismatch."""
+def verify_round(chain: Chain, storage, job_id: int, round_: int,
+                 run: Callable[[str, list], dict] | None = None) -> Verdict:
+    """Recompute round ``round_`` of ``job_id`` from the chain's commitments; never raises on a mismatch.
+
+    ``run(task, args)``: recompute on a worker (an agent's) by CIDs instead of in this process.
+    """
     job = job_info(chain, job_id)
     rs = round_state(chain, job_id, round_)
     on_chain = "0x" + rs.aggregate_hash.hex()
@@ -40,16 +45,28 @@ def verify_round(chain: Chain, storage, job_id: int, round_: int) -> Verdict:
     def bad(reason: str, recomputed: str = "") -> Verdict:
         return Verdict(job_id, round_, False, reason, on_chain, recomputed, tuple(u.index for u in rs.included()))
 
-    if rs.n_included < MIN_INCLUDED:
-        return bad(f"the aggregate includes {rs.n_included} update(s), at least {MIN_INCLUDED} are needed "
+    if rs.n_included < rs.min_included:
+        return bad(f"the aggregate includes {rs.n_included} update(s), at least {rs.min_included} are needed "
                    "(decrypting it would reveal a single owner's update)")
     try:
-        public_ctx = storage.get(job.context_cid)
         agg = storage.get(rs.aggregate_cid)
     except StorageError as exc:
-        return bad(f"cannot fetch the context or aggregate: {exc}")
+        return bad(f"cannot fetch the aggregate: {exc}")
     if blob_hash(agg) != rs.aggregate_hash:
         return bad(f"aggregate at {rs.aggregate_cid} does not hash to the committed {on_chain}")
+    if not rs.included():
+        return bad("the aggregate includes no update")
+    if run is not None:  # the worker fetches the updates and checks each against its commitment
+        out = run("datacap.verify_aggregate", [storage.settings(), job.context_cid, [u.cid for u in rs.included()],
+                                               [u.hash.hex() for u in rs.included()], rs.aggregate_hash.hex()])
+        if not out["ok"]:
+            return bad(out["reason"], "0x" + out["sha256"] if out["sha256"] else "")
+        return Verdict(job_id, round_, True, out["reason"], on_chain, "0x" + out["sha256"],
+                       tuple(u.index for u in rs.included()))
+    try:
+        public_ctx = storage.get(job.context_cid)
+    except StorageError as exc:
+        return bad(f"cannot fetch the context: {exc}")
     blobs = []
     for u in rs.included():
         try:
@@ -59,8 +76,6 @@ def verify_round(chain: Chain, storage, job_id: int, round_: int) -> Verdict:
         if blob_hash(blob) != u.hash:
             return bad(f"update of participant {u.index} does not hash to its commitment 0x{u.hash.hex()}")
         blobs.append(blob)
-    if not blobs:
-        return bad("the aggregate includes no update")
     from workers.he import HEError
 
     try:

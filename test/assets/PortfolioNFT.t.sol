@@ -138,18 +138,23 @@ contract PortfolioNFTTest is AssetsBase {
         portfolios.recompose(5, _arr(3, 1), _w(2500, 7500));
     }
 
-    function test_freeze_isIdempotent() public {
+    function test_freeze_holdsUntilEveryHoldIsReleased() public {
         uint256 pid = _create(_arr(1, 2), _w(6000, 4000));
         vm.expectEmit(true, true, false, false, address(portfolios));
         emit PortfolioFrozenBy(pid, freezer);
-        vm.prank(freezer);
+        vm.startPrank(freezer);
+        portfolios.freeze(pid);
         portfolios.freeze(pid);
         vm.assertTrue(portfolios.isFrozen(pid));
-        vm.recordLogs();
-        vm.prank(freezer);
-        portfolios.freeze(pid); // no revert
-        vm.assertEq(vm.getRecordedLogs().length, 0); // no second event
+        vm.expectEmit(true, true, false, true, address(portfolios));
+        emit IPortfolioNFT.PortfolioUnfrozenBy(pid, freezer, 1);
+        portfolios.unfreeze(pid);
         vm.assertTrue(portfolios.isFrozen(pid));
+        portfolios.unfreeze(pid);
+        vm.assertFalse(portfolios.isFrozen(pid));
+        vm.expectRevert(abi.encodeWithSelector(IPortfolioNFT.NotFrozen.selector, pid));
+        portfolios.unfreeze(pid);
+        vm.stopPrank();
     }
 
     function test_freeze_revertsWithoutRole() public {

@@ -65,7 +65,7 @@ contract EconomyGasTest is EconBase {
 
     function test_gas_submitAggregate() public {
         vm.prank(_owner(0));
-        jobs.submitAggregate(jobAggregate, 1, keccak256("agg"), "bafkreiagg", 7);
+        jobs.submitAggregate(jobAggregate, 1, keccak256("agg"), "bafkreiagg", 7, _noReasons());
     }
 
     function test_gas_finalize_10participants() public {

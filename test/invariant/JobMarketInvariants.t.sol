@@ -5,7 +5,7 @@ import {EconBase} from "../utils/EconBase.sol";
 import {JobMarketHandler} from "./handlers/JobMarketHandler.sol";
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
 
-/// @notice Escrow safety of JobMarket over whole job lifecycles.
+/// @notice Escrow safety and fairness of JobMarket over whole job lifecycles.
 contract JobMarketInvariants is EconBase {
     JobMarketHandler handler;
 
@@ -63,6 +63,16 @@ contract JobMarketInvariants is EconBase {
             + token.balanceOf(handler.disputer()) + token.balanceOf(treasury) + token.balanceOf(address(rewards));
         for (uint256 i; i < handler.ownerCount(); ++i) sum += token.balanceOf(handler.owners(i));
         assertEq(sum, handler.ghostMinted());
+    }
+
+    /// @notice Fairness: no owner is paid more than its records allow (sample inflation gains nothing).
+    function invariant_shareNeverExceedsBoundedContribution() public view {
+        assertEq(handler.sharesAboveBound(), 0);
+    }
+
+    /// @notice Fairness: an owner whose update every aggregated round included is paid something.
+    function invariant_fullContributorsArePaid() public view {
+        assertEq(handler.unpaidFullContributors(), 0);
     }
 
     function invariant_portfolioWeightsSumTo10000() public view {

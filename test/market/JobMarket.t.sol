@@ -14,19 +14,80 @@ contract JobMarketTest is EconBase {
         rewards.fundBonus(1_000e18);
     }
 
+    function _reasons(IJobMarket.ExclusionReason r) internal pure returns (IJobMarket.ExclusionReason[] memory a) {
+        a = new IJobMarket.ExclusionReason[](1);
+        a[0] = r;
+    }
+
+    function _twoReasons() internal pure returns (IJobMarket.ExclusionReason[] memory a) {
+        a = new IJobMarket.ExclusionReason[](2);
+        a[0] = IJobMarket.ExclusionReason.HashMismatch;
+        a[1] = IJobMarket.ExclusionReason.WrongContext;
+    }
+
+    /// @dev A job posted by the trainer on `pid` and approved by its curator.
+    function _approvedJob(uint256 pid, uint32 rounds, uint16 minP) internal returns (uint256 id) {
+        _fund(trainer, BUDGET);
+        vm.prank(trainer);
+        id = jobs.createJob(pid, "s", "h", rounds, minP, uint64(block.timestamp + 1 days), 1 days, BUDGET, 0);
+        vm.prank(curator);
+        jobs.approveJob(id);
+    }
+
+    function _single(uint256 id) internal pure returns (uint256[] memory a) {
+        a = new uint256[](1);
+        a[0] = id;
+    }
+
+    function _full() internal pure returns (uint16[] memory w) {
+        w = new uint16[](1);
+        w[0] = 10_000;
+    }
+
+    /// @dev An open job of n owners in round 1, owners 0..submitters-1 having submitted 100 samples each.
+    function _roundOneWithUpdates(uint256 n, uint256 submitters) internal returns (uint256 jobId) {
+        (jobId,) = _openJob(n, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        for (uint256 i; i < submitters; ++i) {
+            vm.prank(_owner(i));
+            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
+        }
+    }
+
     function _status(uint256 jobId) internal view returns (uint256) {
         return uint256(jobs.jobOf(jobId).status);
     }
 
-    function test_createJob_escrowsAndFreezesPortfolio() public {
+    function test_createJob_escrows_curatorApprovalFreezesPortfolio() public {
         (uint256 pid,) = _portfolio(3);
         _fund(trainer, BUDGET);
         vm.prank(trainer);
         uint256 id = jobs.createJob(pid, "s", "h", 2, 3, uint64(block.timestamp + 1 days), 1 days, BUDGET, 1_000);
         assertEq(token.balanceOf(address(jobs)), BUDGET);
-        assertTrue(portfolios.isFrozen(pid));
+        assertTrue(!portfolios.isFrozen(pid));
         assertEq(_status(id), uint256(IJobMarket.Status.Created));
         assertEq(jobs.totalEscrowed(), BUDGET);
+        vm.prank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotCurator.selector, trainer, pid));
+        jobs.approveJob(id);
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.JobApproved(id, curator);
+        vm.prank(curator);
+        jobs.approveJob(id);
+        assertTrue(portfolios.isFrozen(pid));
+        vm.prank(curator);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.AlreadyApproved.selector, id));
+        jobs.approveJob(id);
+    }
+
+    function test_createJob_byCurator_approvesAtOnce() public {
+        (uint256 pid,) = _portfolio(2);
+        _fund(curator, BUDGET);
+        vm.prank(curator);
+        uint256 id = jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp + 1 days), 1 days, BUDGET, 0);
+        assertTrue(jobs.jobOf(id).approved);
+        assertTrue(portfolios.isFrozen(pid));
     }
 
     function test_createJob_revertsBadTerms() public {
@@ -108,9 +169,7 @@ contract JobMarketTest is EconBase {
 
     function test_aggregatorSelection_opensJob() public {
         (uint256 pid, uint256[] memory ids) = _portfolio(2);
-        _fund(trainer, BUDGET);
-        vm.prank(trainer);
-        uint256 jobId = jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp + 1 days), 1 days, BUDGET, 0);
+        uint256 jobId = _approvedJob(pid, 1, 2);
         _fund(_owner(0), 100e18);
         vm.prank(_owner(0));
         jobs.join(jobId, ids[0]);
@@ -162,10 +221,12 @@ contract JobMarketTest is EconBase {
         IJobMarket.Job memory j = jobs.jobOf(jobId);
         assertEq(j.ownersPool, 850e18);
         uint256 paidShares;
+        uint256 share1;
         for (uint256 i; i < 3; ++i) {
             vm.prank(_owner(i));
             (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
             paidShares += share;
+            if (i == 1) share1 = share;
             assertEq(bonds, i == 0 ? 60e18 : 10e18);
             vm.prank(_owner(i));
             vm.expectRevert(abi.encodeWithSelector(IJobMarket.NothingToClaim.selector, jobId, _owner(i)));
@@ -176,7 +237,9 @@ contract JobMarketTest is EconBase {
         assertEq(j.paid, BUDGET);
         assertEq(jobs.totalEscrowed(), 0);
         assertEq(token.balanceOf(address(jobs)), 0);
-        assertEq(rewards.bonusOf(_owner(1)), 1e18);
+        // training bonus: Rewards' trainingBonusBps (5%) of the share, snapshotted at join
+        assertEq(jobs.participantOf(jobId, _owner(1)).bonusBps, 500);
+        assertEq(rewards.bonusOf(_owner(1)), share1 * 500 / 10_000);
     }
 
     function test_attack_secondResultForSameRound_reverts() public {
@@ -186,7 +249,7 @@ contract JobMarketTest is EconBase {
         _runRound(jobId, 1, 2);
         vm.prank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.ResultAlreadySubmitted.selector, jobId, 1));
-        jobs.submitAggregate(jobId, 1, keccak256("other"), "c", 3);
+        jobs.submitAggregate(jobId, 1, keccak256("other"), "c", 3, _noReasons());
     }
 
     function test_submitUpdate_reverts() public {
@@ -215,55 +278,47 @@ contract JobMarketTest is EconBase {
     }
 
     function test_submitAggregate_revertsAndPenalizesMissingAndExcluded() public {
-        (uint256 jobId,) = _openJob(4, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
-        for (uint256 i; i < 3; ++i) {
-            vm.prank(_owner(i));
-            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
-        }
+        uint256 jobId = _roundOneWithUpdates(4, 3);
         vm.prank(_owner(1));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotAggregator.selector, _owner(1), jobId));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
         vm.startPrank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.UpdatesPending.selector, jobId, 1));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
         vm.warp(block.timestamp + 1 days + 1);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.InvalidInclusion.selector, 9, 7));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 9);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 9, _noReasons());
         vm.expectRevert(IJobMarket.EmptyCommitment.selector);
-        jobs.submitAggregate(jobId, 1, 0, "c", 3);
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3); // excludes owner 2; owner 3 missed
+        jobs.submitAggregate(jobId, 1, 0, "c", 3, _noReasons());
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.MalformedBlob));
+        // excluded owner 2 (malformed); owner 3 missed
         vm.stopPrank();
         assertEq(jobs.participantOf(jobId, _owner(2)).contribution, 0);
         assertEq(jobs.participantOf(jobId, _owner(3)).bond, 8e18);
         assertEq(
             jobs.jobOf(jobId).totalContribution,
-            uint256(jobs.participantOf(jobId, _owner(0)).contribution) + jobs.participantOf(jobId, _owner(1)).contribution
+            uint256(jobs.participantOf(jobId, _owner(0)).contribution)
+                + jobs.participantOf(jobId, _owner(1)).contribution
         );
     }
 
     function test_submitAggregate_revertsWithOneIncluded() public {
-        (uint256 jobId,) = _openJob(3, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
-        for (uint256 i; i < 3; ++i) {
-            vm.prank(_owner(i));
-            jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
-        }
+        uint256 jobId = _roundOneWithUpdates(3, 3);
         vm.startPrank(_owner(0));
         for (uint256 i; i < 3; ++i) {
             vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 1, 2));
-            jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1 << i); // one owner's update alone
+            jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 1 << i, _twoReasons()); // one owner's update alone
         }
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 0, 2));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 0);
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 5); // two owners: allowed
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 0, _noReasons());
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 5, _reasons(IJobMarket.ExclusionReason.HashMismatch));
         vm.stopPrank();
         assertEq(jobs.roundOf(jobId, 1).includedBits, 5);
     }
 
-    function test_aggregateTooLate_andTimeoutPenalizesAggregator() public {
+    /// @dev Before: a withheld aggregate cancelled the job and refunded the trainer, penalty included; the
+    /// owners who had submitted got nothing (the trainer's own sybil as aggregator took everything back).
+    function test_attack_aggregatorWithholds_paysSubmitters() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "g");
@@ -276,14 +331,105 @@ contract JobMarketTest is EconBase {
         vm.warp(block.timestamp + 2 days + 1);
         vm.prank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.AggregateTooLate.selector, jobId, 1));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
         uint256 before = token.balanceOf(trainer);
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.SubmittersCompensated(jobId, 1, 25e18, 1);
         jobs.timeout(jobId);
-        assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
-        assertEq(token.balanceOf(trainer) - before, BUDGET + 25e18);
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Settled));
+        assertEq(token.balanceOf(trainer), before); // no refund of completed work
+        // the aggregator: no fee, no share for its withheld round, half its aggregator bond gone
         vm.prank(_owner(0));
-        (, uint256 bonds) = jobs.claimPayout(jobId);
+        (uint256 aggShare, uint256 bonds) = jobs.claimPayout(jobId);
+        assertEq(aggShare, 0);
         assertEq(bonds, 35e18);
+        // the other submitter: the whole owners' pool (budget - 5% curator; the 10% fee stays in it) + penalty
+        uint256 b1 = token.balanceOf(_owner(1));
+        vm.prank(_owner(1));
+        (uint256 share,) = jobs.claimPayout(jobId);
+        assertEq(share, 950e18);
+        assertEq(token.balanceOf(_owner(1)) - b1, 950e18 + 25e18 + 10e18);
+        assertEq(token.balanceOf(address(jobs)), 0);
+    }
+
+    /// @dev Before: the trainer joined its own job with a $Data it held and aggregated it itself.
+    function test_attack_trainerJoinsOwnJob_reverts() public {
+        (uint256 pid, uint256[] memory ids) = _portfolio(2);
+        uint256 jobId = _approvedJob(pid, 1, 2);
+        vm.prank(_owner(0));
+        data.transferFrom(_owner(0), trainer, ids[0]);
+        _fund(trainer, 100e18);
+        vm.prank(trainer);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.TrainerCannotJoin.selector, trainer, jobId));
+        jobs.join(jobId, ids[0]);
+    }
+
+    /// @dev Before: `samples` was trusted; 2^64-1 took more than 99.9999999999% of the owners' pool.
+    function test_attack_sampleInflation_reverts() public {
+        (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.startPrank(_owner(1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IJobMarket.SamplesAboveLeafCount.selector, type(uint64).max, DEFAULT_LEAVES)
+        );
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", type(uint64).max);
+        jobs.submitUpdate(jobId, 1, keccak256("u"), "c", DEFAULT_LEAVES); // every record: allowed
+        vm.stopPrank();
+    }
+
+    /// @dev Before: a participant without data re-committed another owner's public hash and CID and was paid.
+    function test_attack_copiedUpdate_reverts() public {
+        (uint256 jobId,) = _openJob(3, 1, BUDGET);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
+        vm.prank(_owner(1));
+        jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
+        vm.prank(_owner(2));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DuplicateUpdate.selector, jobId, 1, keccak256("honest blob")));
+        jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
+    }
+
+    /// @dev Before: an aggregator included only its sybils and excluded honest updates without a word.
+    function test_attack_excludeWithoutReason_reverts() public {
+        uint256 jobId = _roundOneWithUpdates(3, 3);
+        vm.startPrank(_owner(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.ExclusionReasonsMismatch.selector, 1, 0));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.MissingExclusionReason.selector, 2));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.None));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.ExclusionReasonsMismatch.selector, 0, 1));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 7, _reasons(IJobMarket.ExclusionReason.WrongContext));
+        vm.expectEmit(true, true, true, true, address(jobs));
+        emit IJobMarket.UpdateExcluded(jobId, 1, _owner(2), IJobMarket.ExclusionReason.WrongContext);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.WrongContext));
+        vm.stopPrank();
+    }
+
+    /// @dev Before: anyone froze any portfolio's composition forever with a 1-wei job.
+    function test_attack_freezePortfolioWithDustJob_reverts() public {
+        (uint256 pid,) = _portfolio(2);
+        _fund(address(0xBAD), 1);
+        vm.prank(address(0xBAD));
+        uint256 id = jobs.createJob(pid, "s", "h", 1, 2, uint64(block.timestamp + 1 days), 1 days, 1, 0);
+        assertTrue(!portfolios.isFrozen(pid));
+        vm.prank(address(0xBAD));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotCurator.selector, address(0xBAD), pid));
+        jobs.approveJob(id);
+    }
+
+    function test_cancelledApprovedJob_unfreezesPortfolio() public {
+        (uint256 pid, uint256[] memory ids) = _portfolio(2);
+        uint256 a = _approvedJob(pid, 1, 2);
+        uint256 b = _approvedJob(pid, 1, 2);
+        vm.prank(trainer);
+        jobs.cancel(a);
+        assertTrue(portfolios.isFrozen(pid)); // b still holds it
+        vm.warp(block.timestamp + 1 days + 1);
+        jobs.timeout(b);
+        assertTrue(!portfolios.isFrozen(pid));
+        vm.prank(curator);
+        portfolios.recompose(pid, _single(ids[0]), _full());
     }
 
     function test_timeout_doesNotPenalizeAggregatorWhenTooFewUpdates() public {
@@ -295,7 +441,7 @@ contract JobMarketTest is EconBase {
         vm.warp(block.timestamp + 1 days + 1);
         vm.prank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.TooFewIncluded.selector, jobId, 1, 1, 2));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 2);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 2, _noReasons());
         vm.warp(jobs.roundOf(jobId, 1).aggregateDeadline);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
         jobs.timeout(jobId);
@@ -305,11 +451,10 @@ contract JobMarketTest is EconBase {
         emit IJobMarket.BondPenalized(jobId, _owner(0), 2e18);
         vm.expectEmit(true, true, false, true, address(jobs));
         emit IJobMarket.BondPenalized(jobId, _owner(2), 2e18);
-        vm.expectEmit(true, false, false, true, address(jobs));
-        emit IJobMarket.JobCancelled(jobId, BUDGET + 4e18);
         jobs.timeout(jobId);
-        assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
-        assertEq(token.balanceOf(trainer) - before, BUDGET + 4e18); // the no-shows' penalties, not the aggregator's
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Settled)); // the one update sent is paid for
+        // the no-shows' penalties, not the aggregator's, go back with nothing else (aggregator fee: 100e18)
+        assertEq(token.balanceOf(trainer) - before, 4e18);
         IJobMarket.Participant memory a = jobs.participantOf(jobId, _owner(0));
         assertEq(a.volunteerBond, 50e18); // aggregator bond untouched
         assertEq(a.bond, 8e18); // but it sent no update either
@@ -319,7 +464,7 @@ contract JobMarketTest is EconBase {
         for (uint256 i; i < 3; ++i) {
             vm.prank(_owner(i));
             (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
-            assertEq(share, 0);
+            assertEq(share, i == 1 ? 850e18 : 0);
             assertEq(bonds, expected[i]);
         }
         assertEq(jobs.totalEscrowed(), 0);
@@ -418,7 +563,9 @@ contract JobMarketTest is EconBase {
         jobs.finalize(jobId, "w", keccak256("m"), "m");
     }
 
-    function test_timeout_unresolvedDisputeCancelsAndRefundsDeposit() public {
+    /// @dev Before: when Governance did not rule within 30 days the trainer got the whole budget back and the
+    /// owners nothing for the rounds they completed; the disputer got its deposit back.
+    function test_attack_unresolvedDispute_settlesByContribution() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "g");
@@ -432,24 +579,27 @@ contract JobMarketTest is EconBase {
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
         jobs.timeout(jobId);
         vm.warp(deadline + 1);
-        vm.expectEmit(true, false, false, true, address(jobs));
-        emit IJobMarket.JobCancelled(jobId, BUDGET);
+        uint256 treasuryBefore = token.balanceOf(treasury);
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.DisputeExpired(jobId, disputer, 10e18);
         jobs.timeout(jobId);
         IJobMarket.Job memory j = jobs.jobOf(jobId);
-        assertEq(uint256(j.status), uint256(IJobMarket.Status.Cancelled));
+        assertEq(uint256(j.status), uint256(IJobMarket.Status.Settled));
         assertEq(j.disputed, false);
         assertEq(j.disputer, address(0));
-        assertEq(token.balanceOf(trainer), BUDGET);
-        assertEq(token.balanceOf(disputer), 10e18);
+        assertEq(token.balanceOf(trainer), 0);
+        assertEq(token.balanceOf(disputer), 0); // deposit forfeited
+        assertEq(token.balanceOf(treasury) - treasuryBefore, 10e18);
         vm.prank(address(gov));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NoDispute.selector, jobId));
         jobs.resolveDispute(jobId, true);
         vm.prank(_owner(0));
         (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
-        assertEq(share, 0);
+        assertEq(share, 425e18); // half of the 850 owners' pool: the completed round is paid
         assertEq(bonds, 60e18); // participant bond + aggregator bond, not slashed
         vm.prank(_owner(1));
-        jobs.claimPayout(jobId);
+        (share,) = jobs.claimPayout(jobId);
+        assertEq(share, 425e18);
         assertEq(token.balanceOf(address(jobs)), 0);
         assertEq(jobs.totalEscrowed(), 0);
     }
@@ -523,13 +673,17 @@ contract JobMarketTest is EconBase {
         (uint256 jobId,) = _openJob(3, 1, budget);
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "g");
-        uint64[3] memory s = [uint64(bound(s0, 1, 1e12)), uint64(bound(s1, 1, 1e12)), uint64(bound(s2, 1, 1e12))];
+        uint64[3] memory s = [
+            uint64(bound(s0, 1, DEFAULT_LEAVES)),
+            uint64(bound(s1, 1, DEFAULT_LEAVES)),
+            uint64(bound(s2, 1, DEFAULT_LEAVES))
+        ];
         for (uint256 i; i < 3; ++i) {
             vm.prank(_owner(i));
             jobs.submitUpdate(jobId, 1, keccak256(abi.encode(i)), "c", s[i]);
         }
         vm.prank(_owner(0));
-        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 7);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 7, _noReasons());
         vm.warp(block.timestamp + 1 days);
         vm.prank(trainer);
         jobs.finalize(jobId, "w", keccak256("m"), "m");

@@ -116,7 +116,7 @@ contract SecureAggregationTest is EconBase {
         }
         vm.warp(block.timestamp + 1 days + 1);
         vm.prank(_owner(0));
-        jobs.submitAggregate(jobId, 1, keccak256("agg"), "bafkreiagg", (1 << submitted) - 1);
+        jobs.submitAggregate(jobId, 1, keccak256("agg"), "bafkreiagg", (1 << submitted) - 1, _noReasons());
     }
 
     /// @dev What `revealer` reveals when owners below `included` are in the sum: kind by the rule.

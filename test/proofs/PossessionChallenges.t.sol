@@ -15,14 +15,12 @@ contract PossessionChallengesTest is EconBase {
 
     function setUp() public {
         _deployEconomy();
-        dataId = _mintData(owner, F.COMMITMENT, 0);
+        dataId = _mintData(owner, F.COMMITMENT, F.LEAF_COUNT);
         assertEq(dataId, 1);
         _fund(owner, 1_000e18);
         _fund(challenger, 100e18);
-        vm.startPrank(owner);
+        vm.prank(owner);
         staking.stake(IStaking.Role.DataOwner, dataId, 200e18);
-        challenges.registerLeafCount(dataId, F.LEAF_COUNT);
-        vm.stopPrank();
     }
 
     function _challenge(bytes32 seed) internal returns (uint256 id) {
@@ -132,22 +130,80 @@ contract PossessionChallengesTest is EconBase {
     }
 
     function test_challenge_reverts() public {
-        uint256 other = _mintData(owner, 0, 0);
-        vm.prank(challenger);
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.LeafCountNotRegistered.selector, other));
-        challenges.challenge(other);
         uint256 id = _challenge();
         vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.ChallengeAlreadyOpen.selector, dataId, id));
         challenges.challenge(dataId);
-        vm.prank(challenger);
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.NotDataOwner.selector, challenger, other));
-        challenges.registerLeafCount(other, 3);
-        vm.prank(owner);
-        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.BadLeafCount.selector, dataId, 9));
-        challenges.registerLeafCount(dataId, 9);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.UnknownChallenge.selector, 9));
         challenges.fixSeed(9);
+    }
+
+    /// @dev Before: a $Data whose owner never declared a leaf count could not be challenged at all.
+    function test_attack_undeclaredLeafCount_isChallengeable() public {
+        uint256 fresh = _mintData(owner, 0, 64);
+        vm.prank(challenger);
+        uint256 id = challenges.challenge(fresh);
+        vm.roll(block.number + 3);
+        vm.setBlockhash(block.number - 1, keccak256("seed"));
+        assertEq(challenges.challengedIndices(id).length, 4);
+    }
+
+    /// @dev Before: declaring leafCount = 1 on a 64-leaf tree meant only leaf 0 was ever asked. The count is
+    /// now the one fixed at mint (and bound in the commitment), so indices span the whole tree.
+    function test_attack_underDeclaredLeafCount_indicesSpanRealTree() public {
+        uint256 big = _mintData(owner, 0, 64);
+        uint256 maxIndex;
+        for (uint256 k; k < 8; ++k) {
+            vm.prank(challenger);
+            uint256 id = challenges.challenge(big);
+            vm.roll(block.number + 3);
+            vm.setBlockhash(block.number - 1, keccak256(abi.encode("seed", k)));
+            uint256[] memory idx = challenges.challengedIndices(id);
+            for (uint256 i; i < idx.length; ++i) {
+                assertLe(idx[i], 63);
+                if (idx[i] > maxIndex) maxIndex = idx[i];
+            }
+            vm.warp(challenges.challengeOf(id).deadline + 1);
+            challenges.slashUnanswered(id);
+        }
+        assertGe(maxIndex, 1);
+    }
+
+    /// @dev Before: the owner challenged itself to hold the single open slot and collect half its own slash.
+    function test_attack_selfChallenge_reverts() public {
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.SelfChallenge.selector, owner, dataId));
+        challenges.challenge(dataId);
+    }
+
+    /// @dev Before: the owner read the indices, let the seed expire and re-rolled them with reseed.
+    function test_attack_ownerReseedsExpiredSeed_reverts() public {
+        vm.prank(challenger);
+        uint256 id = challenges.challenge(dataId);
+        vm.roll(block.number + 300); // the seed block hash is gone, never fixed
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.NotChallenger.selector, owner, id));
+        challenges.reseed(id);
+        // the expired seed counts against the owner: it cannot answer, the deadline passes, it is slashed
+        vm.expectRevert();
+        challenges.challengedIndices(id);
+        vm.warp(challenges.challengeOf(id).deadline + 1);
+        assertEq(challenges.slashUnanswered(id), 100e18);
+    }
+
+    /// @dev Before: a stake whose thawing ended inside the response window left before the slash.
+    function test_attack_withdrawDuringResponseWindow_reverts() public {
+        vm.prank(owner);
+        staking.requestUnstake(IStaking.Role.DataOwner, dataId, 200e18);
+        vm.warp(block.timestamp + staking.thawingPeriod() - 1 hours);
+        uint256 id = _challenge();
+        uint256 deadline = challenges.challengeOf(id).deadline;
+        vm.warp(block.timestamp + 2 hours); // thawed, but the challenge is still open
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IStaking.StakeHeld.selector, deadline));
+        staking.withdraw(IStaking.Role.DataOwner, dataId);
+        vm.warp(deadline + 1);
+        assertEq(challenges.slashUnanswered(id), 100e18);
     }
 
     function test_seed_notReady_expired_reseed() public {
@@ -159,18 +215,18 @@ contract PossessionChallengesTest is EconBase {
         vm.roll(seedBlock + 300);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.SeedExpired.selector, id, seedBlock));
         challenges.fixSeed(id);
+        vm.startPrank(challenger);
         challenges.reseed(id);
         vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.SeedStillValid.selector, id));
         challenges.reseed(id);
+        vm.stopPrank();
         vm.roll(block.number + 3);
         vm.setBlockhash(block.number - 1, keccak256("seed"));
         challenges.respond(id, F.honest());
     }
 
     function test_challengedIndices_smallDataset_asksTheCircuitsFourLeaves() public {
-        uint256 single = _mintData(owner, 0, 0);
-        vm.prank(owner);
-        challenges.registerLeafCount(single, 1);
+        uint256 single = _mintData(owner, 0, 1);
         vm.prank(challenger);
         uint256 id = challenges.challenge(single);
         vm.roll(block.number + 3);

@@ -61,7 +61,9 @@ abstract contract AssetsBase is Test {
     function _mintData(address owner) internal returns (uint256 id) {
         _salt++;
         vm.prank(owner);
-        id = data.mint(keccak256(abi.encode("dataset", _salt)), "bafkreidataset", IDataNFT.License(1e18, 0));
+        id = data.mint(
+            keccak256(abi.encode("dataset", _salt)), 1_000, keccak256(abi.encode("metadata", _salt)), IDataNFT.License(1e18)
+        );
     }
 
     /// @dev n datasets with distinct owners, equal weights, remainder on the first.

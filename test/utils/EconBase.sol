@@ -12,10 +12,16 @@ import {Governance} from "../../contracts/governance/Governance.sol";
 import {Regulator} from "../../contracts/governance/Regulator.sol";
 import {JobMarket} from "../../contracts/market/JobMarket.sol";
 import {PossessionChallenges} from "../../contracts/proofs/PossessionChallenges.sol";
+import {PossessionVerifier} from "../../contracts/proofs/PossessionVerifier.sol";
+import {IPossessionVerifier} from "../../contracts/interfaces/IPossessionVerifier.sol";
 import {IDataNFT} from "../../contracts/interfaces/IDataNFT.sol";
 import {IStaking} from "../../contracts/interfaces/IStaking.sol";
+import {IRewards} from "../../contracts/interfaces/IRewards.sol";
+import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
+import {IFreezeRegistry} from "../../contracts/interfaces/IFreezeRegistry.sol";
+import {IGovernanceClock} from "../../contracts/interfaces/IGovernanceClock.sol";
 
-/// @notice Deploys the economy from the suite description (real CapToken and NFTs), wired as deployed.
+/// @notice Deploys the economy (real CapToken and NFTs) and wires the roles as the deploy script must.
 abstract contract EconBase is Suite {
     CapToken internal token;
     DataNFT internal data;
@@ -34,6 +40,7 @@ abstract contract EconBase is Suite {
     address internal curator = address(0xC0);
     address internal modelMarket = address(0x3A);
 
+    uint64 internal constant DEFAULT_LEAVES = 1_000;
     uint256 private _salt;
 
     function assertEq(uint256 a, uint256 b) internal pure {
@@ -88,6 +95,10 @@ abstract contract EconBase is Suite {
         vm.stopPrank();
     }
 
+    function _noReasons() internal pure returns (IJobMarket.ExclusionReason[] memory) {
+        return new IJobMarket.ExclusionReason[](0);
+    }
+
     function _mint(address to, uint256 amount) internal {
         vm.prank(admin);
         token.mint(to, amount);
@@ -115,11 +126,13 @@ abstract contract EconBase is Suite {
         return address(uint160(0xD000 + i));
     }
 
-    function _mintData(address owner, bytes32 commitment, uint128 bonus) internal returns (uint256 id) {
+    /// @dev A $Data of `leafCount` records (0: DEFAULT_LEAVES) under `commitment` (0: a fresh one).
+    function _mintData(address owner, bytes32 commitment, uint64 leafCount) internal returns (uint256 id) {
         _salt++;
         if (commitment == 0) commitment = keccak256(abi.encode("dataset", _salt));
+        if (leafCount == 0) leafCount = DEFAULT_LEAVES;
         vm.prank(owner);
-        id = data.mint(commitment, "bafkreidataset", IDataNFT.License(1e18, bonus));
+        id = data.mint(commitment, leafCount, keccak256(abi.encode("metadata", _salt)), IDataNFT.License(1e18));
     }
 
     /// @dev n datasets owned by _owner(0.._n-1), equal weights with the remainder on the first.
@@ -127,7 +140,7 @@ abstract contract EconBase is Suite {
         ids = new uint256[](n);
         uint16[] memory weights = new uint16[](n);
         for (uint256 i; i < n; ++i) {
-            ids[i] = _mintData(_owner(i), 0, 1e18);
+            ids[i] = _mintData(_owner(i), 0, 0);
             weights[i] = uint16(10_000 / n);
         }
         weights[0] += uint16(10_000 % n);
@@ -135,7 +148,8 @@ abstract contract EconBase is Suite {
         pid = portfolios.create(ids, weights, "bafkreiportfolio");
     }
 
-    /// @dev A job on a new n-dataset portfolio, all n owners joined, owner 0 the aggregator: Open.
+    /// @dev A job on a new n-dataset portfolio, approved by its curator, all n owners joined, owner 0 the
+    /// aggregator: Open.
     function _openJob(uint256 n, uint32 rounds, uint128 budget) internal returns (uint256 jobId, uint256[] memory ids) {
         uint256 pid;
         (pid, ids) = _portfolio(n);
@@ -144,6 +158,8 @@ abstract contract EconBase is Suite {
         jobId = jobs.createJob(
             pid, "bafkreispec", "bafkreihe", rounds, uint16(n), uint64(block.timestamp + 1 days), 1 days, budget, 1_000
         );
+        vm.prank(curator);
+        jobs.approveJob(jobId);
         for (uint256 i; i < n; ++i) {
             _fund(_owner(i), 1_000e18);
             vm.prank(_owner(i));
@@ -162,6 +178,8 @@ abstract contract EconBase is Suite {
             jobs.submitUpdate(jobId, round, keccak256(abi.encode(jobId, round, i)), "bafkreiupdate", 100);
         }
         vm.prank(_owner(0));
-        jobs.submitAggregate(jobId, round, keccak256(abi.encode("agg", jobId, round)), "bafkreiagg", (1 << n) - 1);
+        jobs.submitAggregate(
+            jobId, round, keccak256(abi.encode("agg", jobId, round)), "bafkreiagg", (1 << n) - 1, _noReasons()
+        );
     }
 }

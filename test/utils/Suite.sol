@@ -30,6 +30,7 @@ abstract contract Suite is Test {
         _suiteAdmin = admin_;
         _suiteTreasury = treasury_;
         string memory json = vm.readFile(SUITE_FILE);
+        vm.startPrank(admin_); // the Python deployer both creates and wires
         for (uint256 i; vm.keyExistsJson(json, _at(".contracts", i)); ++i) {
             string[] memory c = vm.parseJsonStringArray(json, _at(".contracts", i));
             address deployed = vm.deployCode(string.concat(c[0], ".sol:", c[0]), _words(c, 1));
@@ -37,7 +38,6 @@ abstract contract Suite is Test {
             suiteNames.push(c[0]);
             vm.label(deployed, c[0]);
         }
-        vm.startPrank(admin_);
         for (uint256 i; vm.keyExistsJson(json, _at(".roles", i)); ++i) {
             string[] memory r = vm.parseJsonStringArray(json, _at(".roles", i));
             _grant(r[0], r[1], suiteAddress(r[2]));

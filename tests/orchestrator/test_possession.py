@@ -53,9 +53,14 @@ def test_stale_local_dataset_cannot_answer_and_silence_is_slashed(env, csv_file,
     assert _stake_of(admin, addr("dev3"), data_id) < staked
 
 
-def test_challenge_of_unregistered_leaf_count_is_refused(env, admin):
+def test_challenge_of_unknown_data_is_refused(env, admin):
     line = env.fails("data", "challenge", "999", account="dev2")
-    assert "LeafCountNotRegistered" in line
+    assert "ERC721NonexistentToken" in line
+
+
+def test_owner_cannot_challenge_itself(env, csv_file, register):
+    data_id = register(csv_file, "dev3")
+    assert "SelfChallenge" in env.fails("data", "challenge", str(data_id), account="dev3")
 
 
 def test_answered_challenge_calldata_holds_no_record_bytes(env, csv_file, register, admin):

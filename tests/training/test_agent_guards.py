@@ -10,14 +10,15 @@ from orchestrator.training import trainer as trainer_mod
 from orchestrator.training import verify as verify_mod
 from orchestrator.training.agent import Agent, AgentOutbox, NotReady
 from orchestrator.training.commitments import RoundState, TooFewIncluded, UpdateCommitment
-from orchestrator.training.modes import HANDLERS
+from orchestrator.protocol import ExclusionReason
+from orchestrator.training.modes import HANDLERS, RoundContext
 
 ME = "0x" + "ab" * 20
 
 
 def _rs(included_bits, n=3, aggregated=True):
     ups = tuple(UpdateCommitment(i, f"0x{i:040x}", bytes([i + 1]) * 32, f"cid{i}", 10) for i in range(n))
-    return RoundState(7, 1, 0, 0, (1 << n) - 1, included_bits, (b"\x01" if aggregated else b"\x00") * 32,
+    return RoundState(7, 1, 0, 0, (1 << n) - 1, included_bits, 2, (b"\x01" if aggregated else b"\x00") * 32,
                       "aggcid" if aggregated else "", "gcid", ups)
 
 
@@ -42,9 +43,10 @@ def test_the_trainer_refuses_to_decrypt_an_aggregate_of_one_update(monkeypatch, 
     assert t.refused == [(7, 1, 1)] and not t.disputes
     assert "REFUSING to decrypt" in caplog.text
     # every mode's decrypt path checks too (defense in depth)
+    rc = RoundContext(SimpleNamespace(), NoExecutor().run, "ctx", "task")
     for handler in HANDLERS.values():
         with pytest.raises(TooFewIncluded):
-            handler.trainer_step(t, _job(), None, _rs(0b100), "task")
+            handler.trainer_step(rc, _job(), None, _rs(0b100))
 
 
 def test_job_verify_reports_an_aggregate_of_fewer_than_two_updates(monkeypatch):
@@ -64,28 +66,26 @@ class FakeExecutor:
             i = int(task_id.rsplit(":", 1)[1])
             return {"ok": True, "n_values": 4, "n_parties": self.parties[i]}
         assert name == "datacap.aggregate"
-        if self.aggregate_error is not None and len(args[1]) == len(self.parties):
+        if self.aggregate_error is not None and len(args[2]) == len(self.parties):
             raise self.aggregate_error
-        return {"blob": "QUdH"}  # b"AGG"
+        return {"cid": "aggcid", "sha256": "ab" * 32}
 
 
 def _aggregator(monkeypatch, executor, n=3):
     a = object.__new__(agg_mod.AggregatorAgent)
-    a.me, a.executor, a.tamper, a.exclusions, a.instance = ME, executor, None, [], "i"
-    a.storage = SimpleNamespace(add_bytes=lambda b: "newcid")
+    a.me, a.executor, a.tamper, a.misjudge, a.exclusions, a.instance = ME, executor, None, None, [], "i"
+    a.storage = SimpleNamespace(settings=lambda: {"backend": "local", "root": "/nowhere"})
     submitted = []
     a.chain = SimpleNamespace(
-        call=lambda name, *args: {"aggregateHash": b"\x00" * 32, "submittedCount": n, "updateDeadline": 0,
+        call=lambda name, *args: 2 if name == "JobMarket.MIN_AGGREGATE" else {"aggregateHash": b"\x00" * 32, "submittedCount": n, "updateDeadline": 0,
                                   "aggregateDeadline": 10**12},
         transact=lambda name, *args: submitted.append((name, args)))
     monkeypatch.setattr(agg_mod, "job_info", lambda c, j: _job(participants=n))
     monkeypatch.setattr(agg_mod, "now", lambda c: 1)
     monkeypatch.setattr(agg_mod, "round_state", lambda c, j, r: _rs(0, n, aggregated=False))
-    monkeypatch.setattr(agg_mod, "context_arg", lambda agent, cid: "ctx")
     monkeypatch.setattr(agg_mod.payloads, "spec", lambda s, cid: SimpleNamespace(mode="fedavg", n_values=4))
-    monkeypatch.setattr(agg_mod.payloads, "raw", lambda s, cid: b"blob-" + cid.encode())
-    monkeypatch.setattr(agg_mod.payloads, "b64", lambda s, cid: cid)
-    monkeypatch.setattr(agg_mod, "blob_hash", lambda b: bytes([int(b[-1:]) + 1]) * 32 if b[:5] == b"blob-" else b"h")
+    # the reason code is decided from the blob itself (tests/training/test_protocol.py); here: malformed
+    monkeypatch.setattr(agg_mod.AggregatorAgent, "_code", lambda self, u, cid: ExclusionReason.MalformedBlob)
     return a, submitted
 
 
@@ -97,7 +97,8 @@ def test_the_aggregator_excludes_a_forged_party_count_and_aggregates_the_rest(mo
     a, submitted = _aggregator(monkeypatch, FakeExecutor([1, 8, 1]))
     a.do_aggregate(_row())
     assert [(e.index, "claims 8 parties" in e.reason) for e in a.exclusions] == [(1, True)]
-    assert len(submitted) == 1 and submitted[0][1][-1] == 0b101
+    assert len(submitted) == 1 and submitted[0][1][-2] == 0b101
+    assert submitted[0][1][-1] == [ExclusionReason.MalformedBlob]  # the committed, re-checkable reason
 
 
 def test_the_aggregator_never_submits_fewer_than_two_updates(monkeypatch, caplog):
@@ -110,10 +111,10 @@ def test_the_aggregator_never_submits_fewer_than_two_updates(monkeypatch, caplog
 def test_a_failing_aggregate_task_excludes_the_named_update_instead_of_crashing(monkeypatch):
     from workers.he import CiphertextRejected
 
-    ex = FakeExecutor([1, 1, 1], aggregate_error=CiphertextRejected("blob 2: payload is garbled"))
+    ex = FakeExecutor([1, 1, 1], aggregate_error=CiphertextRejected("payload is garbled", 2))
     a, submitted = _aggregator(monkeypatch, ex)
     a.do_aggregate(_row())
-    assert [e.index for e in a.exclusions] == [2] and submitted[0][1][-1] == 0b011
+    assert [e.index for e in a.exclusions] == [2] and submitted[0][1][-2] == 0b011
     agg_ids = [t for n, t in ex.calls if n == "datacap.aggregate"]
     assert len(agg_ids) == 2 and agg_ids[1] == agg_ids[0] + ":3"  # a new deterministic id per included set
     # a failure naming no update: the round is left to time out, `job run` goes on

@@ -51,7 +51,7 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
             data_ids = []
             for i, path in zip(OWNERS, prep.owner_files):
                 reg = assets.register_dataset(chains[i], storage, path, name=f"wine {i}", description="a shard",
-                                              price=CAP, bonus=CAP)
+                                              price=CAP)
                 stakes.deposit(chains[i], "data-owner", reg.token_id, 100 * CAP)
                 data_ids.append(reg.token_id)
             portfolio_id, _, _ = assets.create_portfolio(chains[TRAINER], storage, data_ids, None, name="wine")

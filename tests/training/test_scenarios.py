@@ -116,7 +116,7 @@ def test_cancel_before_the_first_round_refunds_and_releases_bonds():
     assert [p["bond_returned"] for p in report.payouts] == [60 * CAP] + [10 * CAP] * 3
 
 
-def test_timeout_when_the_aggregator_is_silent_penalizes_it_and_cancels():
+def test_timeout_when_the_aggregator_is_silent_pays_the_submitters_from_its_bond():
     def timeout_when_stalled(chains, job_id):
         c = chains["deployer"]
         r = _round_waiting(c, job_id)
@@ -125,10 +125,31 @@ def test_timeout_when_the_aggregator_is_silent_penalizes_it_and_cancels():
             c.transact("JobMarket.timeout", job_id)
 
     report = run_demo(_opts(rounds=1, hooks=DemoHooks(aggregator_kwargs=None, on_idle=timeout_when_stalled)))
-    assert report.model_token_id == 0
+    assert report.model_token_id == 0  # settled by contribution, without a model
     assert [p["amount"] for p in report.penalties] == [25 * CAP]  # 50% of the 50 CAP aggregator bond
     assert report.payouts[0]["bond_returned"] == 10 * CAP + 25 * CAP
-    assert all(p["share"] == 0 for p in report.payouts)
+    assert report.payouts[0]["share"] == 0  # no share for the round it withheld, no fee
+    # the three other submitters: paid for their update, and a third each of the penalty
+    assert all(p["share"] > 0 and p["compensation"] == 25 * CAP // 3 for p in report.payouts[1:])
+
+
+def test_an_honest_update_excluded_for_a_false_reason_is_disputed_by_its_owner():
+    from orchestrator.protocol import ExclusionReason
+
+    def lie(_job, _round, index):
+        return ExclusionReason.MalformedBlob if index == 1 else None
+
+    owner_disputed = lambda chains, job_id, agents: any(a.disputes for a in agents[1:] if a.role == "owner")  # noqa
+    seen = {}
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(
+        aggregator_kwargs={"misjudge": lie}, until=owner_disputed,
+        inspect=lambda s, c, j, a, r: seen.update(
+            excluded=c["deployer"].events("JobMarket", "UpdateExcluded", jobId=j),
+            disputes=c["deployer"].events("JobMarket", "DisputeRaised", jobId=j)))))
+    assert [(e.args["reason"]) for e in seen["excluded"]] == [ExclusionReason.MalformedBlob]
+    assert [d.args["disputer"] for d in seen["disputes"]] == [seen["excluded"][0].args["participant"]]
+    assert [d[0] for d in report.owner_disputes] == ["owner2"]  # the owner of participant index 1
+    assert report.owner_disputes[0][2:] == [1, "MalformedBlob"]
 
 
 def test_worker_killed_mid_task_the_job_completes_with_the_same_result(tmp_path):

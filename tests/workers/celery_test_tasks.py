@@ -8,10 +8,10 @@ from workers.celery import app
 
 
 @app.task(name="datacap.test.slow_aggregate")
-def slow_aggregate(marker_dir: str, public_ctx: str, blobs: list, seconds: float) -> dict:
+def slow_aggregate(marker_dir: str, storage: dict, context_cid: str, cids: list, sha256s: list, seconds: float) -> dict:
     d = Path(marker_dir)
     n = len(list(d.glob("start-*")))
     (d / f"start-{n}-{os.getpid()}").write_text("")
     if n == 0:
         time.sleep(seconds)  # the first worker is SIGKILLed here
-    return tasks.aggregate(public_ctx, blobs)
+    return tasks.aggregate(storage, context_cid, cids, sha256s)

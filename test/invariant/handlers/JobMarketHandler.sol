@@ -9,7 +9,9 @@ import {JobMarket} from "../../../contracts/market/JobMarket.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IDataNFT} from "../../../contracts/interfaces/IDataNFT.sol";
 
-/// @notice Drives whole jobs (create, join, rounds, disputes, endings, claims) with four data owners.
+/// @notice Drives whole jobs (create, join, rounds, disputes, endings, claims) with four data owners, and keeps
+/// the ghosts the fairness invariants need: each owner's bounded contribution (records x weight per update it
+/// committed, whatever samples it claimed) and the claims of owners whose updates every round included.
 contract JobMarketHandler is Test {
     CapToken public token;
     DataNFT public data;
@@ -27,6 +29,13 @@ contract JobMarketHandler is Test {
     /// @dev Aggregates accepted with fewer than MIN_AGGREGATE included updates (must stay 0).
     uint256 public thinAggregates;
     mapping(uint256 => mapping(uint256 => uint256)) public resultsPerRound;
+    /// @dev Claims whose share exceeded ownersPool x boundedContribution / totalContribution (must stay 0).
+    uint256 public sharesAboveBound;
+    /// @dev Claims paying 0 to an owner whose update every aggregated round included (must stay 0).
+    uint256 public unpaidFullContributors;
+    /// @dev Claims checked by the two counters above (the invariants are not vacuous when > 0).
+    uint256 public fairnessChecks;
+    mapping(uint256 jobId => mapping(address owner => uint256)) public boundedContribution;
     uint256 private _salt;
 
     constructor(CapToken t, DataNFT d, PortfolioNFT p, JobMarket j, address arbiter_) {
@@ -70,7 +79,10 @@ contract JobMarketHandler is Test {
         for (uint256 i; i < 4; ++i) {
             _salt++;
             vm.prank(owners[i]);
-            ids[i] = data.mint(keccak256(abi.encode(_salt)), "d", IDataNFT.License(0, 0));
+            ids[i] = data.mint(
+                keccak256(abi.encode(_salt)), uint64(bound(uint256(keccak256(abi.encode(_salt, rounds))), 1, 1e6)),
+                keccak256("d"), IDataNFT.License(0)
+            );
             w[i] = 2_500;
         }
         w[0] = uint16(bound(minP, 100, 4_900));
@@ -78,13 +90,15 @@ contract JobMarketHandler is Test {
         if (w[1] == 0) return;
         vm.prank(owners[0]);
         uint256 pid = portfolios.create(ids, w, "p");
-        budget = bound(budget, 1, 1e24);
+        budget = bound(budget, 1e12, 1e24); // pools large enough that a full contributor's share never rounds to 0
         _mint(trainer, budget);
         vm.prank(trainer);
         uint256 id = jobs.createJob(
             pid, "s", "h", uint32(bound(rounds, 1, 3)), uint16(bound(minP, 2, 4)), uint64(block.timestamp + 2 days),
             1 days, uint128(budget), uint16(bound(fee, 0, 9_000))
         );
+        vm.prank(owners[0]); // the curator
+        jobs.approveJob(id);
         jobIds.push(id);
         _dataOf[id] = ids;
     }
@@ -120,9 +134,14 @@ contract JobMarketHandler is Test {
         if (jobIds.length == 0) return;
         uint256 id = _job(jobSeed);
         IJobMarket.Job memory j = jobs.jobOf(id);
-        vm.prank(owners[ownerSeed % 4]);
-        try jobs.submitUpdate(id, j.currentRound, keccak256(abi.encode(id, ownerSeed)), "u", uint64(bound(samples, 1, 1e9))) {}
-            catch {}
+        address o = owners[ownerSeed % 4];
+        vm.prank(o);
+        try jobs.submitUpdate(
+            id, j.currentRound, keccak256(abi.encode(id, j.currentRound, o)), "u", uint64(bound(samples, 1, 2e6))
+        ) {
+            IJobMarket.Participant memory p = jobs.participantOf(id, o);
+            boundedContribution[id][o] += uint256(p.leafCount) * p.weightBps;
+        } catch {}
     }
 
     function submitAggregate(uint256 jobSeed, uint256 bits) external {
@@ -130,13 +149,16 @@ contract JobMarketHandler is Test {
         uint256 id = _job(jobSeed);
         IJobMarket.Job memory j = jobs.jobOf(id);
         uint256 r = j.currentRound;
-        uint256 included = bits & jobs.roundOf(id, r).submittedBits;
+        uint256 submitted = jobs.roundOf(id, r).submittedBits;
+        uint256 included = bits & submitted;
+        IJobMarket.ExclusionReason[] memory reasons = new IJobMarket.ExclusionReason[](_popcount(submitted & ~included));
+        for (uint256 k; k < reasons.length; ++k) reasons[k] = IJobMarket.ExclusionReason(1 + (bits >> k) % 3);
         vm.prank(j.aggregator);
-        try jobs.submitAggregate(id, r, keccak256("a"), "a", included) {
+        try jobs.submitAggregate(id, r, keccak256("a"), "a", included, reasons) {
             resultsPerRound[id][r]++;
             if (_popcount(included) < jobs.MIN_AGGREGATE()) thinAggregates++;
             vm.prank(j.aggregator);
-            try jobs.submitAggregate(id, r, keccak256("b"), "b", included) {
+            try jobs.submitAggregate(id, r, keccak256("b"), "b", included, reasons) {
                 duplicateResults++;
             } catch {}
         } catch {}
@@ -189,8 +211,30 @@ contract JobMarketHandler is Test {
 
     function claim(uint256 jobSeed, uint256 ownerSeed) external {
         if (jobIds.length == 0) return;
-        vm.prank(owners[ownerSeed % 4]);
-        try jobs.claimPayout(_job(jobSeed)) {} catch {}
+        uint256 id = _job(jobSeed);
+        address o = owners[ownerSeed % 4];
+        vm.prank(o);
+        try jobs.claimPayout(id) returns (uint256 share, uint256) {
+            _checkFairness(id, o, share);
+        } catch {}
+    }
+
+    /// @dev Against the job as it ended: the share is bounded by the owner's records, and an owner included
+    /// in every aggregated round (at least one) is paid.
+    function _checkFairness(uint256 id, address o, uint256 share) private {
+        IJobMarket.Job memory j = jobs.jobOf(id);
+        if (j.status == IJobMarket.Status.Cancelled || j.totalContribution == 0) return;
+        fairnessChecks++;
+        if (share * j.totalContribution > uint256(j.ownersPool) * boundedContribution[id][o]) sharesAboveBound++;
+        uint256 bit = 1 << jobs.participantOf(id, o).index;
+        uint256 aggregated;
+        for (uint256 r = 1; r <= j.currentRound; ++r) {
+            IJobMarket.Round memory round = jobs.roundOf(id, r);
+            if (round.aggregateHash == 0) continue;
+            if (round.includedBits & bit == 0) return;
+            aggregated++;
+        }
+        if (aggregated != 0 && share == 0) unpaidFullContributors++;
     }
 
     function warp(uint256 dt) external {

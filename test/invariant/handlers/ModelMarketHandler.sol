@@ -177,7 +177,7 @@ contract ModelMarketHandler is Test {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
             address owner = dataOwners[r % dataOwners.length];
             vm.prank(owner);
-            ids[i] = data.mint(keccak256(abi.encode(portfolioIds.length, seed, i)), "d", IDataNFT.License(0, 0));
+            ids[i] = data.mint(keccak256(abi.encode(portfolioIds.length, seed, i)), 1, keccak256("d"), IDataNFT.License(0));
             ownerOfData[ids[i]] = owner;
             // leave at least 1 bps for each dataset still to come
             uint256 w = i == n - 1 ? remaining : 1 + (r >> 8) % (remaining - (n - 1 - i));

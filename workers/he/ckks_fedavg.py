@@ -1,0 +1,239 @@
+"""fedavg ``ckks``: CKKS at depth 0, stored and summed as polynomials mod 2^32.
+
+The owner encodes two reals per complex slot (``x[2j] + i*x[2j+1]``: N values per ciphertext),
+encrypts under the public key with SEAL (one data prime q of 32 bits plus a special prime that only
+shrinks fresh noise), takes the ciphertext out of NTT form and switches its modulus from q to 2^32:
+``c' = round(c * 2^32 / q) mod 2^32`` coefficient-wise. That step is public and deterministic (no key,
+no randomness). The payload is ``c0' || c1'`` per ciphertext as little-endian uint32 (8 B per value:
+half of the mod-q NTT format), and the aggregate is a plain uint32 addition with wrap-around -- numpy
+at memory speed, byte-identical on every host. The trainer switches back (``round(c' * q / 2^32)``),
+returns to NTT form and decrypts with SEAL.
+
+Precision bound (``headroom``): with P parties, each value in ``[-clip, clip]`` times a weight <= 1, a
+slot holds ``|z| <= sqrt(2) * P * clip``, and every coefficient of the encoded sum is at most
+``Delta * sqrt(2) * P * clip`` (``Delta = 2^scale_bits * 2^32 / q`` in the 2^32 domain). Each party
+adds at most ``N + 2`` of noise per coefficient (fresh encryption after the special prime, plus the
+rounding of the switch, each ``<= (1 + ||s||_1) / 2`` with a ternary secret), the switch back once
+more. The parameters are accepted only if the sum of both stays below 2^31: then nothing wraps mod
+2^32 for any inputs within the clip bound, and the error per value has standard deviation about
+``sqrt((2P + 1) * (1 + 2N/3) / 12 * N/2) / 2^scale_bits`` (1.05e-5 for 8 parties, N=4096, scale 2^27;
+measured 1.06e-5; the tails are heavier than a Gaussian's: the largest of 100k errors was 7.2
+standard deviations, 7.6e-5).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import tenseal.sealapi as seal
+
+from . import seal_io
+from .errors import CiphertextRejected, ContextRejected, HEError
+from .scheme import HEContext, MaskDomain, Scheme
+
+WORD_BITS = 32
+WORD = 1 << WORD_BITS
+#: the data prime's size: the switch to 2^32 loses nothing at 32 bits
+Q_BITS = 32
+#: poly degree -> total coefficient-modulus bits allowed at 128-bit security (SEAL's table)
+BUDGET = {4096: 109, 2048: 54}
+
+
+@functools.lru_cache(maxsize=None)
+def _primes(n: int) -> tuple[int, int]:
+    special = min(60, BUDGET[n] - Q_BITS)
+    return tuple(m.value() for m in seal.CoeffModulus.Create(n, [Q_BITS, special]))
+
+
+def headroom(n: int, scale_bits: int, max_parties: int, clip: float) -> float:
+    """The largest coefficient magnitude an aggregate of ``max_parties`` updates can reach mod 2^32."""
+    q = _primes(n)[0]
+    message = 2.0 ** scale_bits * (WORD / q) * math.sqrt(2) * max_parties * clip
+    noise = (max_parties + 1) * (n + 2)
+    return message + noise
+
+
+def error_std(n: int, scale_bits: int, parties: int) -> float:
+    """Expected standard deviation of the decrypted error per value of a sum of ``parties`` updates."""
+    # two roundings per party (dropping the special prime at encryption, the switch to 2^32), one back
+    return math.sqrt((2 * parties + 1) * (1 + 2 * n / 3) / 12 * n / 2) / 2.0 ** scale_bits
+
+
+class CkksFedAvg(Scheme):
+    name = "ckks"
+    linear = True
+    word_bytes = 4
+    OPTIONS = ("scale_bits", "max_parties", "clip", "poly_degree")
+
+    def make_params(self, mode, n_params, options):
+        bad = sorted(set(options) - set(self.OPTIONS))
+        if bad:
+            raise HEError(f"fedavg scheme 'ckks' does not take {bad}")
+        if n_params is None or "poly_degree" in options:
+            return self._params(**options)
+        return self.smallest(BUDGET, n_params, options, self._params)
+
+    def expected_params(self, params):
+        return self._params(params["scale_bits"], params["max_parties"], params["clip"], params["n"])
+
+    @staticmethod
+    def _params(scale_bits: int | None = None, max_parties: int = 8, clip: float = 1.0,
+                poly_degree: int = 4096) -> dict:
+        if poly_degree not in BUDGET:
+            raise HEError(f"poly_degree must be one of {sorted(BUDGET)}, got {poly_degree}")
+        if not 1 <= max_parties <= 4096:
+            raise HEError(f"max_parties must be in [1, 4096], got {max_parties}")
+        if not clip > 0:
+            raise HEError(f"clip must be positive, got {clip}")
+        fits = [s for s in range(16, 31) if headroom(poly_degree, s, max_parties, clip) < WORD // 2]
+        if scale_bits is None:
+            if not fits:
+                raise HEError(f"{max_parties} parties x clip {clip} leave no room for a 2^16 scale mod 2^32")
+            scale_bits = fits[-1]
+        if not 16 <= scale_bits <= 30:
+            raise HEError(f"scale_bits must be in [16, 30], got {scale_bits}")
+        if scale_bits not in fits:
+            raise HEError(f"scale 2^{scale_bits} with {max_parties} parties x clip {clip} can wrap mod 2^32 "
+                          f"(at most 2^{fits[-1] if fits else 'none'})")
+        return {"mode": "fedavg", "scheme": "ckks", "n": poly_degree, "coeff": [Q_BITS, min(60, BUDGET[poly_degree] - Q_BITS)],
+                "scale_bits": scale_bits, "max_parties": max_parties, "clip": float(clip)}
+
+    def keygen(self, params):
+        return keygen_seal(params, seal.SCHEME_TYPE.CKKS)
+
+    def load(self, hc, sections):
+        load_seal(hc, sections, seal.SCHEME_TYPE.CKKS)
+
+    def slots(self, params):
+        return params["n"] // 2
+
+    def per_ciphertext(self, params):
+        return params["n"]  # two reals per complex slot
+
+    def check_payload(self, hc, h, payload):
+        want = h.n_ct * 2 * hc.params["n"] * 4
+        if len(payload) != want:
+            raise CiphertextRejected(f"payload is {len(payload)} bytes, expected {want} for {h.n_ct} ciphertexts")
+
+    def add(self, hc, n_ct, payloads, out=None):
+        words = [np.frombuffer(p, dtype="<u4") for p in payloads]
+        acc = np.empty_like(words[0]) if out is None else np.frombuffer(out, dtype="<u4")
+        if len(words) == 1:
+            acc[:] = words[0]
+        else:
+            np.add(words[0], words[1], out=acc)  # wraps mod 2^32: the ring's addition
+        for w in words[2:]:
+            np.add(acc, w, out=acc)
+        return acc.tobytes() if out is None else None
+
+    @staticmethod
+    def _tools(hc):
+        if "evaluator" not in hc._cache:
+            hc._cache["evaluator"] = seal.Evaluator(hc.seal_ctx)
+            hc._cache["encoder"] = seal.CKKSEncoder(hc.seal_ctx)
+        return hc._cache["evaluator"], hc._cache["encoder"]
+
+    def encrypt_update(self, hc, clipped, weight, seed):
+        n = hc.params["n"]
+        vals = np.append(clipped * float(weight), float(weight))
+        n_ct = -(-vals.size // n)
+        buf = np.zeros(n_ct * n)
+        buf[:vals.size] = vals
+        ev, encoder = self._tools(hc)
+        if "encryptor" not in hc._cache:
+            hc._cache["encryptor"] = seal.Encryptor(hc.seal_ctx, hc.public_key)
+        enc = hc._cache["encryptor"]
+        scale = float(2 ** hc.params["scale_bits"])
+        coeffs = np.empty((n_ct, 2 * n), dtype=np.uint64)
+        for i, row in enumerate(buf.reshape(n_ct, n)):
+            pt, ct = seal.Plaintext(), seal.Ciphertext()
+            encoder.encode((row[0::2] + 1j * row[1::2]).tolist(), scale, pt)
+            enc.encrypt(pt, ct)
+            ev.transform_from_ntt_inplace(ct)
+            if ct.size() != 2 or ct.coeff_modulus_size() != 1:
+                raise HEError("unexpected ciphertext shape from SEAL")
+            coeffs[i] = seal_io.coefficients(ct, n)
+        return n_ct, to_word(coeffs, hc._cache["q"]).tobytes()
+
+    def decrypt_sum(self, hc, n_values, n_ct, payload):
+        n, q = hc.params["n"], hc._cache["q"]
+        ev, encoder = self._tools(hc)
+        if "decryptor" not in hc._cache:
+            hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
+        dec = hc._cache["decryptor"]
+        scale = float(2 ** hc.params["scale_bits"])
+        coeffs = from_word(np.frombuffer(payload, dtype="<u4"), q)
+        out = np.empty((n_ct, n))
+        for i in range(n_ct):
+            raw = seal_io.ciphertext_bytes(coeffs[i * 2 * n:(i + 1) * 2 * n], hc._cache["parms_id"], n,
+                                           hc._cache["version"], ntt=False, scale=scale)
+            ct = seal_io.load(seal.Ciphertext(), hc.seal_ctx, raw)
+            ev.transform_to_ntt_inplace(ct)
+            pt = seal.Plaintext()
+            dec.decrypt(ct, pt)
+            z = np.asarray(encoder.decode_complex(pt), dtype=np.complex128)
+            out[i, 0::2], out[i, 1::2] = z.real, z.imag
+        vals = out.reshape(-1)[:n_values + 1]
+        return vals[:-1], float(vals[-1])
+
+    def mask_domain(self, hc, n_ct):
+        return MaskDomain(n_ct * hc.params["n"], WORD, WORD)  # one word per coefficient of c0
+
+    def add_mask(self, hc, n_ct, payload, mask, subtract):
+        n = hc.params["n"]
+        arr = np.frombuffer(payload, dtype="<u4").reshape(n_ct, 2, n).copy()
+        m = mask.astype(np.uint32).reshape(n_ct, n)
+        if subtract:
+            arr[:, 0, :] -= m  # c0 -= mask (mod 2^32)
+        else:
+            arr[:, 0, :] += m  # c0 += mask (mod 2^32)
+        return arr.tobytes()
+
+
+def to_word(coeffs: np.ndarray, q: int) -> np.ndarray:
+    """Modulus switch q -> 2^32: ``round(c * 2^32 / q) mod 2^32`` (exact in uint64: c < q < 2^32)."""
+    c = np.asarray(coeffs, dtype=np.uint64)
+    return (((c << np.uint64(WORD_BITS)) + np.uint64(q // 2)) // np.uint64(q)).astype(np.uint32)
+
+
+def from_word(words: np.ndarray, q: int) -> np.ndarray:
+    """Modulus switch 2^32 -> q: ``round(c * q / 2^32)`` (< q since q > 2^31)."""
+    c = np.asarray(words, dtype=np.uint64)
+    return (c * np.uint64(q) + np.uint64(WORD // 2)) >> np.uint64(WORD_BITS)
+
+
+def keygen_seal(params: dict, scheme_type) -> tuple[list[bytes], bytes]:
+    """Shared by the SEAL-level fedavg schemes: ``([parameters, public key], secret key)``."""
+    parms = seal.EncryptionParameters(scheme_type)
+    parms.set_poly_modulus_degree(params["n"])
+    parms.set_coeff_modulus(seal.CoeffModulus.Create(params["n"], params["coeff"]))
+    if "plain_modulus" in params:
+        parms.set_plain_modulus(params["plain_modulus"])
+    keygen = seal.KeyGenerator(seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128))
+    pk = seal.PublicKey()
+    keygen.create_public_key(pk)
+    return [seal_io.save(parms), seal_io.save(pk)], seal_io.save(keygen.secret_key())
+
+
+def load_seal(hc: HEContext, sections: list[bytes], scheme_type) -> None:
+    """Shared by the SEAL-level fedavg schemes: parameters, public key, optional secret key."""
+    if len(sections) != (3 if hc.has_secret else 2):
+        raise ContextRejected("fedavg context has the wrong number of sections"
+                              + ("" if hc.has_secret else " (a secret key published as public?)"))
+    params = hc.params
+    parms = seal_io.load(seal.EncryptionParameters(scheme_type), None, sections[0])
+    if parms.poly_modulus_degree() != params["n"] or \
+            [m.bit_count() for m in parms.coeff_modulus()] != params["coeff"] or \
+            (params["scheme"] == "bfv-packed" and parms.plain_modulus().value() != params["plain_modulus"]):
+        raise ContextRejected("fedavg context parameters are inconsistent")
+    sctx = seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128)
+    if not sctx.parameters_set():
+        raise ContextRejected(f"invalid SEAL parameters: {sctx.parameters_error_message()}")
+    hc.seal_ctx = sctx
+    hc.public_key = seal_io.load(seal.PublicKey(), sctx, sections[1])
+    if hc.has_secret:
+        hc.secret_key = seal_io.load(seal.SecretKey(), sctx, sections[2])
+    hc._cache["q"] = int(sctx.first_context_data().parms().coeff_modulus()[0].value())
+    hc._cache["parms_id"] = list(sctx.first_parms_id())
+    hc._cache["version"] = (sections[0][3], sections[0][4])  # SEAL header of parms
