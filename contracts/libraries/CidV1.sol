@@ -17,8 +17,8 @@ library CidV1 {
         bytes memory out = new bytes(59); // 1 + ceil(36 * 8 / 5)
         out[0] = "b";
         uint256 o = 1;
-        uint256 buffer;
-        uint256 bits;
+        uint256 buffer = 0;
+        uint256 bits = 0;
         for (uint256 i; i < input.length; ++i) {
             buffer = (buffer << 8) | uint8(input[i]); // only the low `bits` + 8 bits are ever read
             bits += 8;

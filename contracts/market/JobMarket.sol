@@ -489,7 +489,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     function _compensationOf(uint256 jobId, Job storage j, Participant storage p) private view returns (uint256) {
         uint256 each = j.compensationEach;
         if (each == 0 || msg.sender == j.aggregator) return 0;
-        return _rounds[jobId][j.currentRound].submittedBits >> p.index & 1 == 1 ? each : 0;
+        return (_rounds[jobId][j.currentRound].submittedBits >> p.index) & 1 != 0 ? each : 0;
     }
 
     /// @dev The number of set bits. O(set bits), at most 256 iterations.
