@@ -89,13 +89,14 @@ def check_local_data(chain: Chain, storage, job_id: int, data_refs: dict[int, di
 
 def timeout_if_due(chain: Chain, job_id: int):
     """Call JobMarket.timeout when one of its deadlines has passed (simulated first); the TxResult or None."""
+    from orchestrator.actions import jobs
     from orchestrator.errors import ContractRevert
 
     try:
         chain.estimate("JobMarket.timeout", job_id)
     except ContractRevert:
         return None  # NotTimedOut, or ended already
-    return chain.transact("JobMarket.timeout", job_id)
+    return jobs.timeout_job(chain, job_id)
 
 
 def progress_line(chain: Chain, job_id: int) -> str:

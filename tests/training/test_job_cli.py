@@ -1,8 +1,7 @@
 """`datacap job create --mode fedavg --scheme ckks`, `job join`, `job run` per party, `job verify`, `job status`.
 
 The stack is the demo's (embedded Anvil + Redis, one Celery worker, the suite deployed); the data set-up
-($Data, stakes, $Portfolio, the aggregator volunteering, for which there is no command) goes through the
-same library calls the demo makes. Every job step is the CLI: in-process through CliRunner, and each party's
+($Data, stakes, $Portfolio) goes through the same library calls the demo makes. Every job step is the CLI: in-process through CliRunner, and each party's
 `job run` in its own process (they run concurrently; CliRunner swaps process-wide streams).
 """
 import json
@@ -15,7 +14,7 @@ from eth_account import Account
 
 from training_support import CAP, cli_args, invoke, write_sklearn_csv
 from orchestrator import deploy as deploy_lib
-from orchestrator.actions import assets, ensure_allowance, stakes
+from orchestrator.actions import assets, stakes
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
 from orchestrator.keystore import DEV_PASSWORD, Keystore, dev_key
@@ -66,9 +65,7 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
             assert (job["mode"], job["scheme"]) == ("fedavg", "ckks")
             for i, data_id in zip(OWNERS, data_ids):
                 ok(*base, "--account", f"dev{i}", "job", "join", job_id, data_id)
-            agg = chains[OWNERS[0]]
-            ensure_allowance(agg, "JobMarket", agg.call("JobMarket.params")["aggregatorBond"])
-            agg.transact("JobMarket.volunteer", job_id)
+            ok(*base, "--account", f"dev{OWNERS[0]}", "job", "volunteer", job_id)
 
             def job_run(account, *extra):
                 argv = [*base, "--account", f"dev{account}", "--json", "job", "run", str(job_id), "--label", "target",
