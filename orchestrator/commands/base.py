@@ -196,8 +196,20 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+class Interrupted(DatacapError):
+    """Ctrl-C (SIGINT) during a command: the shell's convention, exit 130."""
+
+    exit_code = 130
+
+
 class DatacapGroup(click.Group):
     """Top-level group: expected failures become one ``error: ...`` line on stderr, non-zero exit."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # before click turns it into Abort with a blank line of its own
+            raise Interrupted("interrupted") from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
         from web3.exceptions import MismatchedABI, Web3ValidationError

@@ -33,7 +33,7 @@ def build_agents(chain: Chain, storage, job_id: int, roles: list[str], *, data_r
                  test_ref: dict | None = None, fast_forward: bool = False, strict: bool = False) -> list[Agent]:
     """The agents of ``roles``; ``strict`` ones stop on the first permanent failure (PermanentError)."""
     s = chain.settings
-    executor = Executor(s.effective_redis_url)
+    executor = Executor(s.effective_redis_url, late_after=s.late_task_seconds)
     base = chain.state_dir() / "agents" / chain.address_of_signer().lower()
     agents: list[Agent] = []
     for role in roles:
