@@ -379,6 +379,8 @@ class Chain:
         self._deployment: Deployment | None = None
         self._contracts: dict[tuple[str, str], Any] = {}
         self._pending_approval: tuple[str, int] | None = None
+        #: hears one line when a wait a person should know about starts (the CLI prints it on stderr)
+        self.notify: Callable[[str], None] = lambda _line: None
 
     # -- plumbing --
     @contextlib.contextmanager
@@ -639,6 +641,9 @@ class Chain:
 
     def _wait_confirmations(self, block: int) -> None:
         want = block + self.settings.confirmations
+        if self.settings.confirmations and self.w3.eth.block_number < want:
+            self.notify(f"block {block}: waiting for {self.settings.confirmations} confirmation(s) (until block "
+                        f"{want}, at most {self.settings.tx_timeout:.0f}s)")
         start = time.monotonic()
         deadline = start + self.settings.tx_timeout
         while self.settings.confirmations and self.w3.eth.block_number < want:

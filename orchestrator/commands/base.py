@@ -80,6 +80,7 @@ class App:
         """The chain client (connected; with the signer unless ``signed=False``)."""
         if self._chain is None:
             self._chain = Chain(self.settings)
+            self._chain.notify = lambda line: click.echo(line, err=True)
             _ = self._chain.chain_id  # ChainUnavailable now, not halfway through a command
         if signed and self._chain.signer is None:
             self._chain.signer = self.signer()
