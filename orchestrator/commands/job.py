@@ -237,8 +237,10 @@ def run(app: App, job_id, roles, data, test_path, label, fast_forward, interval)
     """Run this party's agents for JOB_ID until the job ends (Celery workers on the configured Redis).
 
     Each --data file is checked first against its $Data's on-chain commitment and the job's model spec.
-    Prints one line per round and phase; calls JobMarket.timeout when a deadline passes; a permanent
-    failure (Redis down, a closed round, data that does not fit) ends it with one `error:` line.
+    Prints one line per round and phase; calls JobMarket.timeout when a deadline passes; warns once about a
+    task without a result after DATACAP_LATE_TASK_SECONDS (30); a permanent failure (Redis down or going
+    away mid-run, a closed round, data that does not fit) ends it with one `error:` line, and running the
+    same command again resumes.
 
     \b
     Example:
