@@ -11,10 +11,6 @@ from orchestrator.errors import BrokerLost
 
 log = logging.getLogger(__name__)
 
-#: reconnect attempts (one a second) before a Redis that stopped answering counts as gone: it holds the
-#: queue and the results, so a restarted one has lost them and waiting longer cannot bring them back
-BROKER_RETRIES = 2
-
 
 class Executor:
     """``run(name, args, task_id)``: send a task (unless already done) and wait for its result.
@@ -27,13 +23,14 @@ class Executor:
     def __init__(self, redis_url: str, timeout: float = 600.0, late_after: float = LATE_TASK_SECONDS):
         from celery import Celery
 
-        from workers.celery import app as workers_app
+        from workers.celery import BROKER_RETRIES, app as workers_app
 
         # A client app of its own per Redis: Celery caches connections and backends per app.
         self.app = Celery("datacap-client", set_as_current=False)
         conf = {k: workers_app.conf[k] for k in ("task_serializer", "result_serializer", "accept_content",
                                                  "result_accept_content", "task_default_queue",
                                                  "broker_transport_options")}
+        # reconnect once a second (BROKER_RETRIES times) before the result store gives up
         retry = {"max_retries": BROKER_RETRIES, "interval_start": 0, "interval_step": 1, "interval_max": 1}
         self.app.conf.update(conf, broker_url=redis_url, result_backend=redis_url,
                              result_backend_transport_options={
@@ -67,6 +64,8 @@ class Executor:
         import redis
         from celery.backends.asynchronous import E_RETRY_LIMIT_EXCEEDED
         from kombu.exceptions import OperationalError
+
+        from workers.celery import BROKER_RETRIES
 
         try:
             yield

