@@ -76,7 +76,7 @@ def train_encrypt(storage: dict, context_cid: str, request: dict, data_ref: dict
 
 @app.task(name="datacap.validate_ciphertext", **_retrying)
 def validate_ciphertext(storage: dict, context_cid: str, cid: str, sha256: str, n_values: int | None = None) -> dict:
-    """``{ok, reason}`` for a committed update (unavailable, not its on-chain hash, or rejected by the context)."""
+    """``{ok, reason}`` (and the header's sender binding when ok) for a committed update (unavailable, not its on-chain hash, or rejected by the context)."""
     from orchestrator.errors import StorageError
 
     try:
@@ -85,7 +85,7 @@ def validate_ciphertext(storage: dict, context_cid: str, cid: str, sha256: str, 
         return {"ok": False, "reason": f"ciphertext {cid} unavailable ({e})"}
     except he.CiphertextRejected as e:
         return {"ok": False, "reason": str(e)}
-    return {"ok": True, "n_values": h.n_values, "n_parties": h.n_parties}
+    return {"ok": True, "n_values": h.n_values, "n_parties": h.n_parties, "binding": h.binding.hex()}
 
 
 @app.task(name="datacap.aggregate", **_retrying)

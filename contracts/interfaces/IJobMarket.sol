@@ -23,7 +23,10 @@ interface IJobMarket {
         // the blob does not parse as an encrypted update of the job's mode
         MalformedBlob,
         // the blob's context fingerprint is not the job's public HE context
-        WrongContext
+        WrongContext,
+        // the blob's header does not bind it to its submitter: sha256(chainId, JobMarket, job, round,
+        // participant) of the commitment's own sender, job and round (a copy of another owner's update)
+        WrongSender
     }
 
     /// @notice Market parameters (PARAMS_ROLE).
@@ -134,8 +137,6 @@ interface IJobMarket {
     error TrainerCannotJoin(address trainer, uint256 jobId);
     /// @notice Thrown when an update claims more samples than its dataset has records.
     error SamplesAboveLeafCount(uint256 samples, uint256 leafCount);
-    /// @notice Thrown when an update's hash was already committed in the round (a copied update).
-    error DuplicateUpdate(uint256 jobId, uint256 round, bytes32 hash);
     /// @notice Thrown when the number of exclusion reasons is not the number of excluded updates.
     error ExclusionReasonsMismatch(uint256 excluded, uint256 reasons);
     /// @notice Thrown when an excluded update is given no reason.

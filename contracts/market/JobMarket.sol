@@ -16,7 +16,7 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 /// @title JobMarket: the training-job lifecycle of DESIGN §4.
 /// @notice The trainer escrows a budget; the portfolio's curator approves the job (freezing the composition);
 /// data owners of the portfolio, never the trainer itself, join with a bond; one bonded volunteer aggregates.
-/// Each round commits update hashes (distinct within the round) and the aggregate, with a public,
+/// Each round commits update hashes (each blob bound to its sender) and the aggregate, with a public,
 /// re-checkable reason for every update it leaves out; a challenge window follows each aggregate.
 /// Contributions (samples, at most the dataset's records, x portfolio weight) accumulate as updates arrive,
 /// so finalize is O(1) in the number of participants and each participant pulls its share with `claimPayout`.
@@ -183,8 +183,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     }
 
     /// @notice Commit this participant's encrypted update for the current round (once). `samples` is at most the
-    /// records of the $Data it joined with; `hash` (SHA-256 of the blob) must be new in the round, so a verbatim
-    /// copy of another owner's update is rejected.
+    /// records of the $Data it joined with; `hash` is the SHA-256 of the blob, whose header binds it to
+    /// (chainId, this market, job, round, sender). A copy of another owner's (hash, cid) is therefore accepted
+    /// here but excluded as WrongSender, so a front-runner copying it from the mempool cannot block the owner.
     function submitUpdate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint64 samples) external {
         Job storage j = _job(jobId);
         if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
@@ -197,8 +198,6 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (r.submittedBits & bit != 0) revert UpdateAlreadySubmitted(jobId, round, msg.sender);
         if (hash == 0 || samples == 0) revert EmptyCommitment();
         if (samples > p.leafCount) revert SamplesAboveLeafCount(samples, p.leafCount);
-        if (_hashSeen[jobId][round][hash]) revert DuplicateUpdate(jobId, round, hash);
-        _hashSeen[jobId][round][hash] = true;
         uint256 contribution = uint256(samples) * p.weightBps;
         r.submittedBits |= bit;
         r.submittedCount += 1;

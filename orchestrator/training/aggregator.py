@@ -21,7 +21,7 @@ from orchestrator.training import payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now, round_state
 from orchestrator.protocol import ExclusionReason, min_aggregate
-from orchestrator.training.exclusion import KEEP, decide
+from orchestrator.training.exclusion import KEEP, binding_for, decide
 from orchestrator.training.modes import context_fingerprint, handler_for
 
 log = logging.getLogger(__name__)
@@ -67,24 +67,27 @@ class AggregatorAgent(Agent):
         if self.wants(ev.args["jobId"]):
             self.queue(ctx, "aggregate", ev.args["jobId"], ev.args["round"])
 
-    def _check(self, rc, n_values: int | None, u) -> str | None:
+    def _check(self, rc, n_values: int | None, job_id: int, rnd: int, u) -> str | None:
         """Why update ``u`` cannot be aggregated, or None when it can (the worker fetches and checks it)."""
         verdict = rc.run("datacap.validate_ciphertext", [rc.storage, rc.context_cid, u.cid, u.hash.hex(), n_values],
                          f"{rc.task_id}:validate:{u.index}")
         if not verdict["ok"]:
             return f"rejected: {verdict['reason']}"
+        if bytes.fromhex(verdict["binding"]) != binding_for(self.chain, job_id, rnd, u.participant):
+            return "its header binds it to another sender, job or round (a copied update)"
         # (the task reports the header's party count; he.validate_ciphertext(..., n_parties=1) checks the same)
         if verdict.get("n_parties") != 1:
             return f"ciphertext header claims {verdict.get('n_parties')} parties; an owner update must claim 1"
         return None
 
-    def _code(self, u, context_cid: str) -> ExclusionReason:
+    def _code(self, u, context_cid: str, job_id: int, rnd: int) -> ExclusionReason:
         """The committed reason code of a rejected update, decided from public data (:mod:`exclusion`)."""
         try:
             blob = payloads.raw(self.storage, u.cid)
         except StorageError:
             return ExclusionReason.HashMismatch
-        return decide(blob, blob_hash(blob) == u.hash, context_fingerprint(self.storage, context_cid), False)
+        return decide(blob, blob_hash(blob) == u.hash, context_fingerprint(self.storage, context_cid), False,
+                      binding_for(self.chain, job_id, rnd, u.participant))
 
     def _exclude(self, job_id: int, rnd: int, u, code: ExclusionReason, reason: str) -> None:
         log.warning("job #%d round %d: EXCLUDING update of participant %d (%s) as %s: %s",
@@ -111,8 +114,8 @@ class AggregatorAgent(Agent):
         rs = round_state(self.chain, job_id, rnd)
         kept = []
         for u in rs.updates:
-            reason = self._check(rc, handler.n_values(spec) or None, u)
-            code = KEEP if reason is None else self._code(u, job.context_cid)
+            reason = self._check(rc, handler.n_values(spec) or None, job_id, rnd, u)
+            code = KEEP if reason is None else self._code(u, job.context_cid, job_id, rnd)
             if code is KEEP and self.misjudge is not None:
                 code, reason = self.misjudge(job_id, rnd, u.index) or KEEP, "misjudged (test hook)"
             if code is not KEEP:

@@ -9,7 +9,7 @@ from orchestrator.actions import ensure_allowance
 from orchestrator.errors import ContractRevert, StorageError
 from orchestrator.metadata import canonical_json
 from orchestrator.protocol import ExclusionReason
-from orchestrator.training.exclusion import KEEP, holds
+from orchestrator.training.exclusion import KEEP, binding_for, bound, holds
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
@@ -100,13 +100,13 @@ class DataOwnerAgent(Agent):
                 return
         up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
                                   row.payload["global_model_cid"], ref)
-        cid, digest = up.cid, bytes.fromhex(up.sha256)  # the worker stored the ciphertext itself
+        blob = self.storage.get(up.cid)  # the worker stored the ciphertext itself
         if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
-            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), self.storage.get(cid), job_id,
-                                       rnd, p["index"],
+            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job_id, rnd, p["index"],
                                        self._secrets(job_id, job.rounds), masking.bits(setup.members),
                                        masking.keys_of(self.chain, job_id))
-            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
+        blob = bound(blob, binding_for(self.chain, job_id, rnd, self.me))  # inside the committed hash
+        cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         if self.tamper is not None:
             blob = self.tamper(job_id, rnd, self.storage.get(cid))
             cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
@@ -142,7 +142,8 @@ class DataOwnerAgent(Agent):
                                                          handler_for(spec).n_values(spec) or None],
                          f"{rc.task_id}:validate")
         valid = verdict["ok"] and verdict.get("n_parties") == 1
-        if holds(reason, blob, committed, context_fingerprint(self.storage, job.context_cid), valid):
+        if holds(reason, blob, committed, context_fingerprint(self.storage, job.context_cid), valid,
+                 binding_for(self.chain, job_id, rnd, self.me)):
             log.info("job #%d round %d: my update was excluded as %s, which holds", job_id, rnd, reason.name)
             return
         log.error("job #%d round %d: my update was excluded as %s, which does not hold for the blob I published; "

@@ -374,15 +374,26 @@ contract JobMarketTest is EconBase {
         vm.stopPrank();
     }
 
-    /// @dev Before: a participant without data re-committed another owner's public hash and CID and was paid.
-    function test_attack_copiedUpdate_reverts() public {
+    /// @dev Before: a participant without data re-committed another owner's public hash and CID and was paid;
+    /// with a duplicate-hash rule, a front-runner copying it from the mempool got the owner's own commit
+    /// rejected. Now the blob's header names its sender: the copy is committed, excluded as WrongSender (the
+    /// owner's stands) and earns nothing.
+    function test_attack_frontRunCopiedUpdate_isExcludedAndTheOwnerStands() public {
         (uint256 jobId,) = _openJob(3, 1, BUDGET);
         _start(jobId);
-        vm.prank(_owner(1));
+        vm.prank(_owner(0));
+        jobs.submitUpdate(jobId, 1, keccak256("own blob"), "bafkreiown", 100);
+        vm.prank(_owner(2)); // the copier, first in the block
         jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
-        vm.prank(_owner(2));
-        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DuplicateUpdate.selector, jobId, 1, keccak256("honest blob")));
+        vm.prank(_owner(1)); // the owner whose blob it is: not blocked
         jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
+        assertEq(jobs.updateHashOf(jobId, 1, 1), keccak256("honest blob"));
+        vm.prank(_owner(0));
+        vm.expectEmit(true, true, true, true, address(jobs));
+        emit IJobMarket.UpdateExcluded(jobId, 1, _owner(2), IJobMarket.ExclusionReason.WrongSender);
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.WrongSender));
+        assertEq(jobs.participantOf(jobId, _owner(2)).contribution, 0);
+        assertTrue(jobs.participantOf(jobId, _owner(1)).contribution != 0);
     }
 
     /// @dev Before: an aggregator included only its sybils and excluded honest updates without a word.

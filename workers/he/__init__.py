@@ -31,7 +31,7 @@ from . import ckks_vectors as _vectors
 from .bfv_packed import BfvPacked, weight_units
 from .ckks_fedavg import CkksFedAvg
 from .ckks_vectors import CkksVectors
-from .envelope import MODES, BlobHeader, fingerprint, open_context, pack_context, pack_header, read_header
+from .envelope import MODES, BlobHeader, bind, fingerprint, open_context, pack_context, pack_header, read_header
 from .envelope import BLOB_HEAD, checksum
 from .errors import CiphertextRejected, ContextRejected, HEError
 from .scheme import HEContext, MaskDomain, Scheme
@@ -40,7 +40,7 @@ __all__ = [
     "MODES", "FEDAVG_SCHEMES", "DEFAULT_FEDAVG_SCHEME", "HEError", "ContextRejected", "CiphertextRejected",
     "HEContext", "BlobHeader", "MaskDomain", "Scheme", "generate_keys", "load_public_context",
     "load_secret_context", "fingerprint", "encrypt_update", "encrypt_values", "aggregate", "decrypt",
-    "decrypt_sum", "decrypt_values", "validate_ciphertext", "read_header", "ckks_vectors", "pack_ckks",
+    "decrypt_sum", "decrypt_values", "validate_ciphertext", "read_header", "bind", "ckks_vectors", "pack_ckks",
     "mask_domain", "add_mask", "weight_units",
 ]
 

@@ -2,8 +2,9 @@
 
 A context travels as ``magic, version, has_secret, JSON parameters, sections`` (the sections are
 the scheme's SEAL/TenSEAL objects). A blob is a fixed header -- magic, version, mode, scheme, value
-count, ciphertext count, party count, a checksum of the payload and the SHA-256 fingerprint of the
-public context -- followed by the scheme's payload.
+count, ciphertext count, party count, a checksum of the payload, the SHA-256 fingerprint of the
+public context and the sender binding (an owner's update names its chain, market, job, round and sender;
+zero on a sum) -- followed by the scheme's payload. The committed SHA-256 covers the whole header.
 """
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ SCHEME_NAME = {v: k for k, v in SCHEME_ID.items()}
 
 CTX_MAGIC = b"DCHC"
 BLOB_MAGIC = b"DCHE"
-#: version 2: the fedavg CKKS payload is the 2^32 coefficient format (version 1 was mod q, NTT form)
-VERSION = 2
-# magic, version, mode, scheme, n_values, n_ct, n_parties, payload checksum, fingerprint, padding to 64
-# bytes (so the payload is 64-byte aligned in the blob and numpy reads it at full speed)
-BLOB_HEAD = struct.Struct("<4sBBHIIIQ32s4x")
+#: version 2: the fedavg CKKS payload is the 2^32 coefficient format (version 1 was mod q, NTT form);
+#: version 3: the header carries the sender binding
+VERSION = 3
+# magic, version, mode, scheme, n_values, n_ct, n_parties, payload checksum, fingerprint, binding, padding
+# to 128 bytes (so the payload is 64-byte aligned in the blob and numpy reads it at full speed)
+BLOB_HEAD = struct.Struct("<4sBBHIIIQ32s32s36x")
+_BINDING_AT = BLOB_HEAD.size - 36 - 32  # offset of the binding field
 _CTX_HEAD = struct.Struct("<BBI")  # version, has_secret, JSON length
 
 
@@ -98,6 +101,7 @@ class BlobHeader:
     checksum: int
     fingerprint: bytes
     scheme: str = "ckks"
+    binding: bytes = bytes(32)
 
     @property
     def size(self) -> int:
@@ -120,7 +124,7 @@ def pack_header(mode: str, scheme: str, n_values: int, n_ct: int, n_parties: int
                 crc: int | None = None) -> bytes:
     """The header of a blob over ``payload`` (``crc``: its checksum when already known)."""
     return BLOB_HEAD.pack(BLOB_MAGIC, VERSION, MODE_ID[mode], SCHEME_ID[scheme], n_values, n_ct, n_parties,
-                          checksum(payload) if crc is None else crc, fp)
+                          checksum(payload) if crc is None else crc, fp, bytes(32))
 
 
 def read_header(blob: bytes) -> BlobHeader:
@@ -129,7 +133,7 @@ def read_header(blob: bytes) -> BlobHeader:
         raise CiphertextRejected(f"ciphertext must be bytes, got {type(blob).__name__}")
     if len(blob) < BLOB_HEAD.size:
         raise CiphertextRejected(f"ciphertext too short ({len(blob)} bytes)")
-    magic, version, mode_id, scheme_id, n_values, n_ct, n_parties, crc, fp = BLOB_HEAD.unpack_from(blob)
+    magic, version, mode_id, scheme_id, n_values, n_ct, n_parties, crc, fp, binding = BLOB_HEAD.unpack_from(blob)
     if magic != BLOB_MAGIC:
         raise CiphertextRejected("not a datacap ciphertext (bad magic)")
     if version != VERSION:
@@ -138,7 +142,15 @@ def read_header(blob: bytes) -> BlobHeader:
         raise CiphertextRejected(f"unknown mode id {mode_id}")
     if scheme_id not in SCHEME_NAME:
         raise CiphertextRejected(f"unknown scheme id {scheme_id}")
-    return BlobHeader(MODES[mode_id - 1], n_values, n_ct, n_parties, crc, fp, SCHEME_NAME[scheme_id])
+    return BlobHeader(MODES[mode_id - 1], n_values, n_ct, n_parties, crc, fp, SCHEME_NAME[scheme_id], binding)
+
+
+def bind(blob: bytes, binding: bytes) -> bytes:
+    """``blob`` with its header's sender binding set (32 bytes; the payload and its checksum are unchanged)."""
+    read_header(blob)
+    if len(binding) != 32:
+        raise CiphertextRejected(f"a sender binding is 32 bytes, got {len(binding)}")
+    return bytes(blob[:_BINDING_AT]) + bytes(binding) + bytes(blob[_BINDING_AT + 32:])
 
 
 def with_header(blob: bytes, payload) -> bytes:
