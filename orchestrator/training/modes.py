@@ -16,7 +16,9 @@ the mode-specific work to a :class:`ModeHandler` chosen from the job spec's ``mo
 A handler gets a :class:`RoundContext` (its party's store and workers, the job's public context CID, the
 task id; for the trainer also its key store and held-out data), never the agent. Workers are given CIDs
 and storage settings and write their outputs themselves; the trainer decrypts in its own process, where
-its 0600 key file is: no secret context ever reaches a worker, the broker or the store.
+its 0600 key file is: no secret context ever reaches a worker, the broker or the store. In every mode the
+owners mask their updates before publishing them and the trainer unmasks only the aggregate
+(:mod:`orchestrator.training.masking`), so the handlers see neither.
 """
 from __future__ import annotations
 
@@ -92,9 +94,6 @@ class ModeHandler:
     mode = ""
     framework = "numpy"
     meta_mode = ""
-    #: owners pairwise-mask their updates (orchestrator.training.masking): fedavg blobs are raw ring
-    #: coefficients; the TenSEAL-serialized CKKS vectors of the other modes are not masked yet
-    maskable = False
 
     def publish(self, storage, keys, spec: JobSpec, max_parties: int) -> tuple[JobSpec, bytes]:
         """Trainer, at job creation: generate keys (secret stays in ``keys``), publish the first global
@@ -125,7 +124,6 @@ class FedAvgHandler(ModeHandler):
     mode = "fedavg"
     framework = "torch"
     meta_mode = "encrypted-fedavg"
-    maskable = True
 
     def publish(self, storage, keys, spec, max_parties):
         from workers import training

@@ -91,7 +91,7 @@ class DataOwnerAgent(Agent):
             return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        masked = handler.maskable and masking.enabled(self.chain)
+        masked = masking.enabled(self.chain)
         if masked:
             setup = masking.setup_of(self.chain, job_id)
             if not setup.sealed or not setup.members >> p["index"] & 1:
@@ -176,8 +176,6 @@ class DataOwnerAgent(Agent):
         if phase in self.skip or not masking.enabled(self.chain):
             return None
         job = job_info(self.chain, job_id)
-        if not handler_for(payloads.spec(self.storage, job.spec_cid)).maskable:
-            return None
         p = self.chain.call("JobMarket.participantOf", job_id, self.me)
         return (job, p, masking.setup_of(self.chain, job_id)) if p["joined"] else None
 

@@ -116,7 +116,7 @@ class TrainerAgent(Agent):
         job = self._job(row.payload["job"])
         if job and job.status == "open" and job.current_round == 0:
             spec = payloads.spec(self.storage, job.spec_cid)
-            if handler_for(spec).maskable and masking.enabled(self.chain):
+            if masking.enabled(self.chain):  # every mode is masked: seal before the first round
                 self._seal_masks(job.job_id)
             self.chain.transact("JobMarket.startRound", job.job_id, 1, spec.init_weights_cid)
 
@@ -204,7 +204,7 @@ class TrainerAgent(Agent):
                 return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        if handler.maskable and masking.enabled(self.chain):
+        if masking.enabled(self.chain):
             rs = self._unmasked(job, rs)
             if rs is None:
                 return
