@@ -50,11 +50,22 @@ class RoundContext:
     task_id: str
     keys: Any = None  # trainer only: the KeyStore holding the secret context
     test_ref: dict | None = None  # trainer only: its held-out data
+    #: owner only: a local store of its own that is never published; its worker leaves its update there,
+    #: unmasked, and only the masked blob goes to ``store`` (an unmasked ciphertext in a shared or announced
+    #: store would be readable by the trainer)
+    scratch: Any = None
 
     @property
     def storage(self) -> dict:
         """The store as task arguments: workers open it themselves."""
         return self.store.settings()
+
+    def private_storage(self, *cids: str) -> dict:
+        """The scratch store as task arguments, holding the public inputs ``cids`` (copied once)."""
+        for cid in cids:
+            if not self.scratch.has(cid):
+                self.scratch.add_bytes(self.store.get(cid))
+        return self.scratch.settings()
 
     def public_context(self) -> bytes:
         return payloads.raw(self.store, self.context_cid)
@@ -66,10 +77,9 @@ class RoundContext:
 
 @dataclass(frozen=True)
 class Update:
-    """An owner's update as its worker stored it."""
+    """An owner's update as its worker stored it, unmasked, in the owner's scratch store (``rc.scratch``)."""
 
     cid: str
-    sha256: str
     n_samples: int
 
 
@@ -137,8 +147,9 @@ class FedAvgHandler(ModeHandler):
     def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
         request = {"spec": spec.model, "global_cid": global_model_cid, "epochs": spec.epochs, "lr": spec.lr,
                    "batch": spec.batch, "seed": spec.round_seed(rnd, index), "weight_cap": spec.weight_cap}
-        out = rc.run("datacap.train_encrypt", [rc.storage, rc.context_cid, request, ref], rc.task_id)
-        return Update(out["cid"], out["sha256"], out["n_samples"])
+        out = rc.run("datacap.train_encrypt", [rc.private_storage(rc.context_cid, global_model_cid), rc.context_cid,
+                                               request, ref], rc.task_id)
+        return Update(out["cid"], out["n_samples"])
 
     def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
@@ -206,9 +217,10 @@ class EncryptedModelHandler(ModeHandler):
         return dataclasses.replace(spec, init_weights_cid=storage.add_bytes(blob), n_values=d + 1), public
 
     def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
-        out = rc.run("datacap.elr.gradient", [rc.storage, rc.context_cid, global_model_cid, ref,
+        out = rc.run("datacap.elr.gradient", [rc.private_storage(rc.context_cid, global_model_cid), rc.context_cid,
+                                              global_model_cid, ref,
                                               1.0 / max(spec.weight_cap, 1), spec.positive], rc.task_id)
-        return Update(out["cid"], out["sha256"], out["n_samples"])
+        return Update(out["cid"], out["n_samples"])
 
     def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
@@ -274,9 +286,9 @@ class StatsHandler(ModeHandler):
                                    n_values=stats.stats_length(self.n_cols(spec), spec.bins)), public
 
     def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
-        out = rc.run("datacap.stats.encrypt", [rc.storage, rc.context_cid, ref, column_indices(ref, spec.columns),
-                                               spec.bins], rc.task_id)
-        return Update(out["cid"], out["sha256"], out["n_samples"])
+        out = rc.run("datacap.stats.encrypt", [rc.private_storage(rc.context_cid), rc.context_cid, ref,
+                                               column_indices(ref, spec.columns), spec.bins], rc.task_id)
+        return Update(out["cid"], out["n_samples"])
 
     def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates

@@ -11,6 +11,7 @@ from orchestrator.metadata import canonical_json
 from orchestrator.protocol import ExclusionReason
 from orchestrator.training.exclusion import KEEP, holds
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
+from orchestrator.storage import open_storage
 from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now
@@ -98,15 +99,15 @@ class DataOwnerAgent(Agent):
                 log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
                           job_id, rnd)
                 return
-        up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
-                                  row.payload["global_model_cid"], ref)
-        cid, digest = up.cid, bytes.fromhex(up.sha256)  # the worker stored the ciphertext itself
+        rc = self.round_context(job.context_cid, self.task_id(row), scratch=open_storage(
+            "local", root=self.chain.settings.data_dir / "private" / self.me.lower()))
+        up = handler.owner_update(rc, spec, rnd, p["index"], row.payload["global_model_cid"], ref)
+        blob = rc.scratch.get(up.cid)  # the worker stored the ciphertext in my scratch store, never published
         if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
-            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), self.storage.get(cid), job_id,
-                                       rnd, p["index"],
+            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job_id, rnd, p["index"],
                                        self._secrets(job_id, job.rounds), masking.bits(setup.members),
                                        masking.keys_of(self.chain, job_id))
-            cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
+        cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
         if self.tamper is not None:
             blob = self.tamper(job_id, rnd, self.storage.get(cid))
             cid, digest = self.storage.add_bytes(blob), blob_hash(blob)

@@ -108,6 +108,9 @@ def parse_ciphertext(data: bytes) -> RawCiphertext:
 
 
 def coefficients(ct, n: int) -> np.ndarray:
-    """The ``2*n`` coefficients of a 2-polynomial, 1-prime ciphertext (c0 then c1) as uint64."""
-    da = ct.dyn_array()
-    return np.fromiter(map(da.at, range(2 * n)), dtype=np.uint64, count=2 * n)
+    """The ``2*n`` coefficients of a 2-polynomial, 1-prime ciphertext (c0 then c1) as uint64, read from SEAL's
+    own serialization (4-5x faster than ``2*n`` element reads through pybind)."""
+    c = parse_ciphertext(save(ct)).coeffs
+    if c.shape != (2, 1, n):
+        raise ValueError(f"expected a 2-polynomial, 1-prime ciphertext of degree {n}, got shape {c.shape}")
+    return c.reshape(-1)
