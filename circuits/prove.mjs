@@ -2,7 +2,6 @@
 // writes {"a", "b", "c", "publicSignals"} (decimal strings, b in the Solidity verifier's order) on
 // stdout. Any failure is one line on stderr and exit status 1.
 import fs from "node:fs";
-import * as snarkjs from "snarkjs";
 
 function fail(message) {
   fs.writeSync(2, `${String(message).split("\n")[0]}\n`);
@@ -10,6 +9,8 @@ function fail(message) {
 }
 
 try {
+  // imported here, not statically: a missing snarkjs install is then one line like any other failure
+  const snarkjs = await import("snarkjs");
   const request = JSON.parse(fs.readFileSync(0, "utf8"));
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(request.input, request.wasm, request.zkey);
   const out = {

@@ -51,6 +51,12 @@ def possession_input(tree: merkle.MerkleTree, records: Sequence[bytes], indices:
     }
 
 
+def _reason(stderr: str) -> str:
+    """prove.mjs's one line; when node itself crashed, the line naming the error (not its version banner)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("Node.js v")]
+    return next((line for line in reversed(lines) if "Error" in line), lines[0] if lines else "")
+
+
 def prove(circuit_input: dict, *, wasm: Path = WASM, zkey: Path = ZKEY, timeout: float = 300) -> Groth16Proof:
     """Run snarkjs's ``groth16.fullProve`` in node; raises ProverError with snarkjs's one-line reason."""
     for artifact in (wasm, zkey, PROVER):
@@ -63,8 +69,7 @@ def prove(circuit_input: dict, *, wasm: Path = WASM, zkey: Path = ZKEY, timeout:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ProverError(f"prover did not run: {exc}") from None
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise ProverError(f"prover failed: {lines[-1] if lines else f'exit status {done.returncode}'}")
+        raise ProverError(f"prover failed: {_reason(done.stderr) or f'exit status {done.returncode}'}")
     out = json.loads(done.stdout)
     return Groth16Proof(
         a=(int(out["a"][0]), int(out["a"][1])),

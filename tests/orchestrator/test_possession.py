@@ -102,3 +102,21 @@ def test_listen_says_seed_not_ready_in_one_line_and_prints_readable_events(env, 
     admin.mine(3)
     assert env.run("listen", "--once", account="dev1").code == 0
     assert admin.call("PossessionChallenges.challengeOf", challenge)["closed"] is True
+
+
+def test_prover_failures_are_one_line_naming_the_cause(tmp_path, monkeypatch):
+    records = [b"1,a", b"2,b", b"3,c"]
+    tree = merkle.commit_records(records)
+    circuit_input = prover.possession_input(tree, records, [1, 0, 2, 1], binding=7)
+    tampered = tmp_path / "tampered.zkey"
+    tampered.write_bytes(prover.ZKEY.read_bytes()[:4096])
+    with pytest.raises(prover.ProverError) as err:
+        prover.prove(circuit_input, zkey=tampered)
+    assert str(err.value).startswith("prover failed: ") and "\n" not in str(err.value)
+    # a prover that cannot resolve snarkjs (outside the project's node_modules) says so in its one line
+    stray = tmp_path / "prove.mjs"
+    stray.write_text(prover.PROVER.read_text())
+    monkeypatch.setattr(prover, "PROVER", stray)
+    with pytest.raises(prover.ProverError, match="snarkjs") as err:
+        prover.prove(circuit_input)
+    assert "\n" not in str(err.value) and "Node.js" not in str(err.value)
