@@ -8,6 +8,7 @@ import tenseal as ts
 
 from orchestrator import secagg
 from orchestrator.demo import DemoHooks, DemoOptions, run_demo
+from orchestrator.storage.unixfs import uvarint
 from orchestrator.training import masking
 from orchestrator.training.keys import KeyStore
 from orchestrator.training.owner import DataOwnerAgent
@@ -21,7 +22,7 @@ ZERO = b"\x00" * 32
 
 def _all_slots(hc, chunk: bytes) -> bytes:
     """A TenSEAL vector that claims every slot (so the trainer reads all of them, not only the used ones)."""
-    fields = [((1, 2), ckks_vectors._put_varint(hc.slots)) if f == 1 else ((f, w), v)
+    fields = [((1, 2), uvarint(hc.slots)) if f == 1 else ((f, w), v)
               for (f, w), v in ckks_vectors._proto_fields(chunk)]
     return ckks_vectors._proto_bytes(fields)
 

@@ -20,6 +20,8 @@ import numpy as np
 import tenseal as ts
 import tenseal.sealapi as seal
 
+from orchestrator.storage.unixfs import read_uvarint, uvarint
+
 from . import seal_io
 from .envelope import split_sections
 from .errors import CiphertextRejected, ContextRejected, HEError
@@ -109,40 +111,18 @@ class CkksVectors(Scheme):
 # --------------------------------------------------------------------------- TenSEAL's protobuf framing
 
 
-def _varint(buf: bytes, off: int) -> tuple[int, int]:
-    v = shift = 0
-    while True:
-        if off >= len(buf) or shift > 63:
-            raise ValueError("bad protobuf varint")
-        b = buf[off]
-        off += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return v, off
-
-
-def _put_varint(v: int) -> bytes:
-    out = bytearray()
-    while v >= 0x80:
-        out.append(v & 0x7F | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
-
-
 def _proto_fields(buf: bytes) -> list[tuple[tuple[int, int], bytes]]:
     """``((field, wire type), value bytes)`` in order (value: the raw field bytes for the scalar types)."""
     out, off = [], 0
     while off < len(buf):
-        key, off = _varint(buf, off)
+        key, off = read_uvarint(buf, off)
         field, wire = key >> 3, key & 7
         if wire == 2:
-            ln, off = _varint(buf, off)
+            ln, off = read_uvarint(buf, off)
             start, off = off, off + ln
         elif wire in (0, 1, 5):
             start = off
-            off = _varint(buf, off)[1] if wire == 0 else off + (8 if wire == 1 else 4)
+            off = read_uvarint(buf, off)[1] if wire == 0 else off + (8 if wire == 1 else 4)
         else:
             raise ValueError(f"unsupported protobuf wire type {wire}")
         if off > len(buf):
@@ -152,7 +132,7 @@ def _proto_fields(buf: bytes) -> list[tuple[tuple[int, int], bytes]]:
 
 
 def _proto_bytes(fields) -> bytes:
-    return b"".join(_put_varint(f << 3 | w) + (_put_varint(len(v)) if w == 2 else b"") + v for (f, w), v in fields)
+    return b"".join(uvarint(f << 3 | w) + (uvarint(len(v)) if w == 2 else b"") + v for (f, w), v in fields)
 
 
 def _seal_ciphertexts(hc: HEContext, n_ct: int, payload):
