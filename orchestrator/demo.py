@@ -27,7 +27,7 @@ from orchestrator.actions import CAP, assets, ensure_allowance, market, stakes
 from orchestrator.actions.jobs import JobTerms, approve_job, join_job
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
-from orchestrator.errors import InvalidInput
+from orchestrator.errors import InvalidInput, StorageError
 from orchestrator.keystore import dev_key
 from orchestrator.metadata import canonical_json
 from orchestrator.services import embedded_services, free_port
@@ -465,6 +465,7 @@ def write_audit(path: Path, chain: Chain, storage, job_id: int, layout: dict) ->
     with :func:`masking.unmask_aggregate`, as anyone can), and the masking setup. With the store and the trainer's
     key file, an auditor playing the trainer decrypts every update offline (docs/privacy.md)."""
     from orchestrator.training import masking
+    from workers import he
 
     created = chain.events("JobMarket", "JobCreated", jobId=job_id)[0].args
     public = storage.get(created["heContextCid"])
@@ -486,7 +487,7 @@ def write_audit(path: Path, chain: Chain, storage, job_id: int, layout: dict) ->
                 clear = masking.unmask_aggregate(chain, public, storage.get(agg["cid"]), job_id, rnd,
                                                  agg["includedBits"])
                 entry["aggregate"]["unmasked_cid"] = storage.add_bytes(clear)
-            except masking.SharesMissing as exc:
+            except (masking.SharesMissing, he.HEError, StorageError) as exc:  # e.g. a tampered aggregate
                 entry["aggregate"]["unmasked_cid"] = None
                 entry["aggregate"]["unmask_error"] = str(exc)
         rounds.append(entry)
