@@ -23,7 +23,6 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from eth_utils.abi import abi_to_signature, collapse_if_tuple
 from web3 import HTTPProvider, Web3
-from web3._utils.events import get_event_data
 from web3.exceptions import BadResponseFormat, TimeExhausted, Web3Exception
 
 from orchestrator.config import Settings
@@ -240,6 +239,19 @@ def _named(param: dict, value: Any) -> Any:
     return value
 
 
+@cache
+def _encoder(entry_json: str):
+    """A one-function contract on an offline Web3 (no name is ever resolved through ENS): web3's public
+    ``Contract.encode_abi`` then searches one ABI entry, not the whole contract's (0.3 ms a call, not 1.4 ms)."""
+    return Web3().eth.contract(abi=[json.loads(entry_json)])
+
+
+def _calldata(bound) -> str:
+    """A bound contract function's calldata (arguments normalized as web3 does for a transaction)."""
+    encoder = _encoder(json.dumps(bound.abi, sort_keys=True))
+    return encoder.encode_abi(bound.abi_element_identifier, args=bound.args, kwargs=bound.kwargs)
+
+
 # --- ABIs ----------------------------------------------------------------------------------------
 
 
@@ -257,6 +269,7 @@ class AbiRegistry:
         self.errors: dict[bytes, list[tuple[str | None, dict]]] = {}
         self.events: dict[bytes, list[tuple[str, dict]]] = {}
         self.roles: dict[bytes, str] = {b"\x00" * 32: "DEFAULT_ADMIN_ROLE"}
+        self._event_objects: dict[tuple, Any] = {}
         for name, art in self.artifacts.items():
             for entry in art["abi"]:
                 kind = entry.get("type")
@@ -318,7 +331,14 @@ class AbiRegistry:
         shown = ", ".join(f"{k}={_fmt(v, self.roles)}" for k, v in args.items())
         return f"{head}{name}({shown})", name, args
 
-    def decode_log(self, codec, log, by_address: dict[str, str]) -> DecodedEvent | None:
+    def _event(self, w3: Web3, owner: str, entry: dict):
+        """web3's event object for one ABI entry (its public ``process_log`` decodes a raw log)."""
+        key = (owner, abi_to_signature(entry), tuple(bool(i.get("indexed")) for i in entry["inputs"]))
+        if key not in self._event_objects:
+            self._event_objects[key] = w3.eth.contract(abi=[entry]).events[entry["name"]]()
+        return self._event_objects[key]
+
+    def decode_log(self, w3: Web3, log, by_address: dict[str, str]) -> DecodedEvent | None:
         topics = log["topics"]
         if not topics:
             return None
@@ -329,7 +349,7 @@ class AbiRegistry:
         ordered = [c for c in candidates if c[0] == known] + [c for c in candidates if c[0] != known]
         for name, entry in ordered:
             try:
-                data = get_event_data(codec, entry, log)
+                data = self._event(w3, name, entry).process_log(log)
             except Exception:  # noqa: BLE001 - same topic, different indexing: try the next ABI
                 continue
             return DecodedEvent(known or name, entry["name"], dict(data["args"]), address, int(log["logIndex"]))
@@ -359,6 +379,8 @@ class Chain:
         self._deployment: Deployment | None = None
         self._contracts: dict[tuple[str, str], Any] = {}
         self._pending_approval: tuple[str, int] | None = None
+        #: hears one line when a wait a person should know about starts (the CLI prints it on stderr)
+        self.notify: Callable[[str], None] = lambda _line: None
 
     # -- plumbing --
     @contextlib.contextmanager
@@ -472,7 +494,7 @@ class Chain:
         """A view call; reverts raise :class:`ContractRevert` with the decoded error."""
         func, cname, label = self._resolve(fn)
         bound = func(*args)
-        tx = {"to": bound.address, "data": bound._encode_transaction_data()}
+        tx = {"to": bound.address, "data": _calldata(bound)}
         if self.signer is not None:
             tx["from"] = self.signer.address
         reply = self.raw("eth_call", [tx, block if isinstance(block, str) else hex(block)])
@@ -502,7 +524,7 @@ class Chain:
         """
         func, cname, default_label = self._resolve(fn)
         bound = func(*args)
-        tx = {"to": to_checksum_address(bound.address), "data": bound._encode_transaction_data(), "value": value}
+        tx = {"to": to_checksum_address(bound.address), "data": _calldata(bound), "value": value}
         self._approve_pending(tx, cname, label or default_label)
         return self._send(tx, cname, label or default_label, gas)
 
@@ -510,7 +532,7 @@ class Chain:
         """Simulate a transaction from the signer: its gas, or :class:`ContractRevert` with the decoded error."""
         func, cname, label = self._resolve(fn)
         bound = func(*args)
-        tx = {"to": to_checksum_address(bound.address), "data": bound._encode_transaction_data(), "value": value}
+        tx = {"to": to_checksum_address(bound.address), "data": _calldata(bound), "value": value}
         return self._estimate(tx, cname, label)
 
     def _estimate(self, tx: dict, cname: str, label: str) -> int:
@@ -604,7 +626,7 @@ class Chain:
         if receipt.get("contractAddress"):
             by_address[to_checksum_address(receipt["contractAddress"])] = cname
         events = tuple(
-            ev for ev in (self.registry.decode_log(self.w3.codec, log, by_address) for log in receipt["logs"]) if ev
+            ev for ev in (self.registry.decode_log(self.w3, log, by_address) for log in receipt["logs"]) if ev
         )
         result = TxResult(
             hexhash,
@@ -619,6 +641,9 @@ class Chain:
 
     def _wait_confirmations(self, block: int) -> None:
         want = block + self.settings.confirmations
+        if self.settings.confirmations and self.w3.eth.block_number < want:
+            self.notify(f"block {block}: waiting for {self.settings.confirmations} confirmation(s) (until block "
+                        f"{want}, at most {self.settings.tx_timeout:.0f}s)")
         start = time.monotonic()
         deadline = start + self.settings.tx_timeout
         while self.settings.confirmations and self.w3.eth.block_number < want:

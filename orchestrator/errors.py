@@ -29,6 +29,10 @@ class ServiceError(DatacapError):
     """An embedded service (Anvil, Redis) failed to start or stop."""
 
 
+class BrokerLost(ServiceError):
+    """The Celery broker (Redis) stopped answering while tasks were being sent or awaited."""
+
+
 class ChainUnavailable(DatacapError):
     """No JSON-RPC node answers at the configured URL."""
 

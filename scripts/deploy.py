@@ -1,4 +1,4 @@
-"""Deploy the datacap suite: `python scripts/deploy.py [--force] [--keep-admin]` or `brownie run scripts/deploy.py --network anvil`.
+"""Deploy the datacap suite: `python scripts/deploy.py [--force] [--keep-admin]` or `brownie run scripts/deploy.py --network datacap-anvil`.
 
 Under brownie (its own environment; see brownie-config.yaml) ``main()`` deploys with brownie's
 ``accounts[0]`` and project-less contract containers built from abi/; otherwise it runs the

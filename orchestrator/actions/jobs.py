@@ -66,3 +66,22 @@ def job_status(chain: Chain, job_id: int) -> dict:
 def cancel_job(chain: Chain, job_id: int) -> TxResult:
     _require(chain)
     return chain.transact("JobMarket.cancel", job_id)
+
+
+def volunteer(chain: Chain, job_id: int) -> TxResult:
+    """A participant volunteers to aggregate ``job_id`` (posts the aggregator bond)."""
+    _require(chain)
+    ensure_allowance(chain, "JobMarket", chain.call("JobMarket.params")["aggregatorBond"])
+    return chain.transact("JobMarket.volunteer", job_id)
+
+
+def select_aggregator(chain: Chain, job_id: int, participant: str) -> TxResult:
+    """The trainer picks ``participant``, a volunteer, as the aggregator (opens the job when it is full)."""
+    _require(chain)
+    return chain.transact("JobMarket.selectAggregator", job_id, participant)
+
+
+def timeout_job(chain: Chain, job_id: int) -> TxResult:
+    """End a job one of whose deadlines passed (anyone may): cancelled or settled, bonds per the rules."""
+    _require(chain)
+    return chain.transact("JobMarket.timeout", job_id)

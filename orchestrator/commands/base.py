@@ -80,6 +80,7 @@ class App:
         """The chain client (connected; with the signer unless ``signed=False``)."""
         if self._chain is None:
             self._chain = Chain(self.settings)
+            self._chain.notify = lambda line: click.echo(line, err=True)
             _ = self._chain.chain_id  # ChainUnavailable now, not halfway through a command
         if signed and self._chain.signer is None:
             self._chain.signer = self.signer()
@@ -196,8 +197,20 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+class Interrupted(DatacapError):
+    """Ctrl-C (SIGINT) during a command: the shell's convention, exit 130."""
+
+    exit_code = 130
+
+
 class DatacapGroup(click.Group):
     """Top-level group: expected failures become one ``error: ...`` line on stderr, non-zero exit."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # before click turns it into Abort with a blank line of its own
+            raise Interrupted("interrupted") from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
         from web3.exceptions import MismatchedABI, Web3ValidationError

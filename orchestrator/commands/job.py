@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestrator.actions import jobs
-from orchestrator.commands.base import ADDRESS, AMOUNT, App, json_option, pass_app, tx_line
+from orchestrator.commands.base import ADDRESS, AMOUNT, DURATION, App, json_option, pass_app, tx_line
 from orchestrator.errors import InvalidInput
 from orchestrator.training.spec import MODES
 
@@ -27,8 +27,10 @@ def group() -> None:
 @click.option("--min-participants", type=int, default=None,
               help="Participants needed to open; at least (and by default) JobMarket.MIN_AGGREGATE, so every "
                    "aggregate sums two or more owners' updates.")
-@click.option("--join-window", type=int, default=86_400, show_default=True, help="Seconds to join.")
-@click.option("--round-duration", type=int, default=86_400, show_default=True, help="Seconds per round.")
+@click.option("--join-window", type=DURATION, default=86_400, show_default=True,
+              help="Time to join (seconds, or 90m, 12h, 1d).")
+@click.option("--round-duration", type=DURATION, default=86_400, show_default=True,
+              help="Time per round (seconds, or 90m, 12h, 1d).")
 @click.option("--aggregator-fee-bps", type=int, default=500, show_default=True)
 @click.option("--model-spec-cid", default="-", help="CID of the model spec.")
 @click.option("--he-context-cid", default="-", help="CID of the trainer's public HE context.")
@@ -141,11 +143,7 @@ def volunteer(app: App, job_id) -> None:
     Example:
       datacap job volunteer 1 --account dev1
     """
-    from orchestrator.actions import ensure_allowance
-
-    chain = app.chain()
-    ensure_allowance(chain, "JobMarket", chain.call("JobMarket.params")["aggregatorBond"])
-    tx = chain.transact("JobMarket.volunteer", job_id)
+    tx = jobs.volunteer(app.chain(), job_id)
     app.emit({"job_id": job_id, "tx": tx.as_dict()}, lambda: f"volunteered to aggregate job #{job_id}\n" + tx_line(tx))
 
 
@@ -161,7 +159,7 @@ def select_aggregator(app: App, job_id, participant) -> None:
     Example:
       datacap job select-aggregator 1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --account dev7
     """
-    tx = app.chain().transact("JobMarket.selectAggregator", job_id, participant)
+    tx = jobs.select_aggregator(app.chain(), job_id, participant)
     app.emit({"job_id": job_id, "aggregator": participant, "tx": tx.as_dict()},
              lambda: f"job #{job_id}: aggregator {participant}\n" + tx_line(tx))
 
@@ -179,7 +177,7 @@ def timeout(app: App, job_id) -> None:
     Example:
       datacap job timeout 1
     """
-    tx = app.chain().transact("JobMarket.timeout", job_id)
+    tx = jobs.timeout_job(app.chain(), job_id)
     status = jobs.job_status(app.chain(signed=False), job_id)["status"]
     app.emit({"job_id": job_id, "status": status, "tx": tx.as_dict()},
              lambda: f"job #{job_id} timed out: now {status}\n" + tx_line(tx))
@@ -239,8 +237,10 @@ def run(app: App, job_id, roles, data, test_path, label, fast_forward, interval)
     """Run this party's agents for JOB_ID until the job ends (Celery workers on the configured Redis).
 
     Each --data file is checked first against its $Data's on-chain commitment and the job's model spec.
-    Prints one line per round and phase; calls JobMarket.timeout when a deadline passes; a permanent
-    failure (Redis down, a closed round, data that does not fit) ends it with one `error:` line.
+    Prints one line per round and phase; calls JobMarket.timeout when a deadline passes; warns once about a
+    task without a result after DATACAP_LATE_TASK_SECONDS (30); a permanent failure (Redis down or going
+    away mid-run, a closed round, data that does not fit) ends it with one `error:` line, and running the
+    same command again resumes.
 
     \b
     Example:

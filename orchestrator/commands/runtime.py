@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from orchestrator.commands.base import App, human_value, json_option, pass_app
-from orchestrator.errors import ConfigError
+from orchestrator.errors import BrokerLost, ConfigError
 
 
 @click.command("listen")
@@ -81,20 +83,63 @@ def listen(app: App, from_block, once, interval, answer_challenges) -> None:
 def worker(app: App, concurrency, loglevel, celery_args) -> None:
     """Start a Celery worker (workers.celery app) on the configured Redis, in this process.
 
-    Workers hold no keys and never touch the chain.
+    Workers hold no keys and never touch the chain. A Redis that goes away while it runs ends it with one
+    line (exit 1) after a few reconnect attempts (about 6 s): the queue was in that Redis, so start Redis
+    again, then the worker; `datacap job run` re-sends what was lost.
 
     \b
     Example:
       datacap chain up --redis && datacap worker --concurrency 2
     """
     import os
+    import sys
 
     from orchestrator.services import require_redis
 
-    require_redis(app.settings.effective_redis_url)  # else Celery retries silently forever
-    os.environ.setdefault("DATACAP_REDIS_URL", app.settings.effective_redis_url)
+    url = app.settings.effective_redis_url
+    require_redis(url)  # else Celery retries silently forever
+    os.environ.setdefault("DATACAP_REDIS_URL", url)
     try:
-        from workers.celery import app as celery_app
+        from workers.celery import BROKER_RETRIES, app as celery_app
     except ImportError:
         raise ConfigError("the workers package is not installed in this build (workers/celery.py)") from None
-    celery_app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", *celery_args])
+    watch = _BrokerWatch()
+    for name in _BrokerWatch.LOGGERS:
+        logging.getLogger(name).addFilter(watch)
+    streams = sys.stdout, sys.stderr  # the worker redirects them into its log while it runs
+    try:
+        code = celery_app.start(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", *celery_args])
+    finally:
+        sys.stdout, sys.stderr = streams
+        for name in _BrokerWatch.LOGGERS:
+            logging.getLogger(name).removeFilter(watch)
+    if watch.gave_up is not None:
+        raise BrokerLost(f"the broker at {url} went away (no answer after {BROKER_RETRIES} reconnect attempts; "
+                         f"{' '.join(str(watch.gave_up).split())[:100]}): start Redis again, then the worker")
+    if code:
+        raise SystemExit(code)
+
+
+class _BrokerWatch(logging.Filter):
+    """Celery's records about a lost broker: the consumer's reconnect attempts are dropped (the worker ends
+    with one line instead), and so is the worker's 'Unrecoverable error' traceback once they ran out,
+    which is remembered in ``gave_up``."""
+
+    #: the consumer's logger (reconnect warnings and errors) and the worker's (the final traceback)
+    LOGGERS = ("celery.worker.consumer.consumer", "celery.worker")
+
+    def __init__(self):
+        super().__init__()
+        self.gave_up: BaseException | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from kombu.exceptions import OperationalError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.name == "celery.worker" and isinstance(exc, OperationalError):  # kombu's "connection failed"
+            self.gave_up = exc
+            return False
+        # the reconnect records carry the connection error among their arguments
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (record.name == "celery.worker.consumer.consumer"
+                    and any(isinstance(a, Exception) for a in args))

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from orchestrator.chain import Chain
-from orchestrator.errors import ChainUnavailable, ContractRevert, DatacapError, ServiceError, StorageUnavailable
+from orchestrator.errors import (BrokerLost, ChainUnavailable, ContractRevert, DatacapError, ServiceError,
+                                 StorageUnavailable)
 from orchestrator.listener import ChainEvent, ChainMoved, EventListener, HandlerContext, Outbox, OutboxRow, RpcError
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class AgentOutbox(Outbox):
     non-transient reason is given up after :data:`MAX_ATTEMPTS` attempts.
 
     ``strict`` (what `datacap job run` uses): a non-transient failure raises :class:`PermanentError` at once,
-    so the command ends with one line instead of logging retries."""
+    and a lost broker :class:`BrokerLost`, so the command ends with one line instead of logging retries."""
 
     strict = False
 
@@ -60,6 +61,8 @@ class AgentOutbox(Outbox):
                 log.debug("%s not ready: %s", row.key, why)
                 continue
             except TRANSIENT as exc:
+                if self.strict and isinstance(exc, BrokerLost):
+                    raise  # without its workers `job run` cannot go on; the row stays pending for a rerun
                 self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
                 log.warning("%s (%s) failed transiently, retried later: %s", row.key, row.kind, exc)
                 continue

@@ -173,7 +173,9 @@ class DataOwnerAgent(Agent):
                                                    job_id, self.me, rounds)
 
     def _masked_job(self, job_id: int, phase: str):
-        """(job, my participant record, setup) when ``phase`` applies to this masked job, else None."""
+        """(job, my participant record, setup) when ``phase`` applies to this job, else None. Every job's owners
+        commit keys and shares, mask their updates and reveal, in every mode (JobMarket starts round 1 only once
+        the members are sealed)."""
         if phase in self.skip or not masking.enabled(self.chain):
             return None
         job = job_info(self.chain, job_id)

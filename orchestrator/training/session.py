@@ -33,7 +33,7 @@ def build_agents(chain: Chain, storage, job_id: int, roles: list[str], *, data_r
                  test_ref: dict | None = None, fast_forward: bool = False, strict: bool = False) -> list[Agent]:
     """The agents of ``roles``; ``strict`` ones stop on the first permanent failure (PermanentError)."""
     s = chain.settings
-    executor = Executor(s.effective_redis_url)
+    executor = Executor(s.effective_redis_url, late_after=s.late_task_seconds)
     base = chain.state_dir() / "agents" / chain.address_of_signer().lower()
     agents: list[Agent] = []
     for role in roles:
@@ -89,13 +89,14 @@ def check_local_data(chain: Chain, storage, job_id: int, data_refs: dict[int, di
 
 def timeout_if_due(chain: Chain, job_id: int):
     """Call JobMarket.timeout when one of its deadlines has passed (simulated first); the TxResult or None."""
+    from orchestrator.actions import jobs
     from orchestrator.errors import ContractRevert
 
     try:
         chain.estimate("JobMarket.timeout", job_id)
     except ContractRevert:
         return None  # NotTimedOut, or ended already
-    return chain.transact("JobMarket.timeout", job_id)
+    return jobs.timeout_job(chain, job_id)
 
 
 def progress_line(chain: Chain, job_id: int) -> str:

@@ -49,6 +49,10 @@ class Env:
                             catch_exceptions=False)
         return Result(res.exit_code, res.stdout, res.stderr)
 
+    def environ(self) -> dict:
+        """The environment of a `datacap` subprocess (the keystore's password included)."""
+        return {**os.environ, "DATACAP_PASSWORD": PASSWORD}
+
     def ok(self, *args: str, **kw) -> dict | list:
         res = self.run(*args, "--json", **kw)
         assert res.code == 0, res.stderr

