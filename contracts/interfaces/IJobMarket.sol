@@ -95,6 +95,9 @@ interface IJobMarket {
         bool claimed;
     }
 
+    /// @notice Thrown when round 1 starts before SecureAggregation sealed the job's members: owners only publish
+    /// masked updates, so an unsealed start would make honest owners miss the round and be penalised.
+    error MembersNotSealed(uint256 jobId);
     /// @notice Thrown when a job does not exist.
     error UnknownJob(uint256 jobId);
     /// @notice Thrown when a job is not in the status an action needs.

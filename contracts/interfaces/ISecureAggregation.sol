@@ -160,6 +160,10 @@ interface ISecureAggregation {
     function penalizeMissingReveal(uint256 jobId, uint256 round, address member) external;
     /// @notice The masking state of a job.
     function setupOf(uint256 jobId) external view returns (Setup memory);
+    /// @notice Whether the trainer sealed the job's members (JobMarket's round 1 needs it).
+    function isSealed(uint256 jobId) external view returns (bool);
+    /// @notice The job market whose participants and rounds this contract follows.
+    function jobMarket() external view returns (IJobMarketRounds);
     /// @notice The members that revealed for a round (bit = JobMarket index).
     function revealedBitsOf(uint256 jobId, uint256 round) external view returns (uint256);
     /// @notice A dealer's share root (zero: none).

@@ -160,14 +160,16 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
 
     // ---------------------------------------------------------------- rounds
 
-    /// @notice Start a round: round 1 from Open, later rounds once the previous one is aggregated and unchallenged.
-    function startRound(uint256 jobId, uint256 round, string calldata globalModelCid) public {
+    /// @notice Start a round: round 1 from Open once SecureAggregation sealed the job's members, later rounds once
+    /// the previous one is aggregated and unchallenged.
+    function startRound(uint256 jobId, uint256 round, string calldata globalModelCid) external {
         Job storage j = _trainerJob(jobId);
         uint256 expected = uint256(j.currentRound) + 1;
         if (round != expected) revert WrongRound(jobId, round, expected);
         if (round > j.rounds) revert RoundsRemaining(jobId, round, j.rounds);
         if (round == 1) {
             if (j.status != Status.Open) revert WrongStatus(jobId, j.status);
+            if (!secureAggregation.isSealed(jobId)) revert MembersNotSealed(jobId); // unset: reverts too
             j.status = Status.Running;
         } else {
             _checkRoundSettled(jobId, j);
@@ -178,11 +180,6 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         r.updateDeadline = uint64(updateDeadline);
         r.aggregateDeadline = uint64(updateDeadline + _params.aggregateWindow);
         emit RoundStarted(jobId, round, globalModelCid, updateDeadline);
-    }
-
-    /// @notice Start the next round with a new global model.
-    function advance(uint256 jobId, string calldata nextGlobalModelCid) external {
-        startRound(jobId, uint256(_jobs[jobId].currentRound) + 1, nextGlobalModelCid);
     }
 
     /// @notice Commit this participant's encrypted update for the current round (once). `samples` is at most the

@@ -9,6 +9,7 @@ import {IPortfolioNFT} from "../interfaces/IPortfolioNFT.sol";
 import {IModelNFT} from "../interfaces/IModelNFT.sol";
 import {IRewards} from "../interfaces/IRewards.sol";
 import {IFreezeRegistry} from "../interfaces/IFreezeRegistry.sol";
+import {ISecureAggregation} from "../interfaces/ISecureAggregation.sol";
 
 /// @title JobMarketStorage: the state of JobMarket, its parameters, dependencies and views.
 /// @notice Everything of JobMarket except the job lifecycle, which lives in JobMarket itself.
@@ -36,6 +37,8 @@ abstract contract JobMarketStorage is IJobMarket, AccessControl {
     address public treasury;
     IRewards public rewards;
     IFreezeRegistry public freezeRegistry;
+    /// @notice Where every job's owners commit their masking keys and shares; round 1 needs the seal there.
+    ISecureAggregation public secureAggregation;
 
     /// @notice Tokens this contract owes (budgets not paid, bonds, forfeits, dispute deposits).
     uint256 public totalEscrowed;
@@ -101,6 +104,15 @@ abstract contract JobMarketStorage is IJobMarket, AccessControl {
         emit DependencySet("rewards", address(rewards_));
         emit DependencySet("freezeRegistry", address(registry));
         emit DependencySet("treasury", treasury_);
+    }
+
+    /// @notice Set SecureAggregation (built on this market), once; only PARAMS_ROLE.
+    /// @dev Set once: running jobs' keys, shares and reveals live in it, so it cannot be swapped under them.
+    /// test/deploy/SuiteWiring.t.sol checks that the suite's follows this market (JobMarket has no bytes left for it).
+    function setSecureAggregation(ISecureAggregation secureAggregation_) external onlyRole(PARAMS_ROLE) {
+        if (address(secureAggregation) != address(0)) revert BadParameter("secureAggregation");
+        secureAggregation = secureAggregation_;
+        emit DependencySet("secureAggregation", address(secureAggregation_));
     }
 
     // ---------------------------------------------------------------- views

@@ -147,6 +147,11 @@ contract SecureAggregation is ISecureAggregation {
     }
 
     /// @inheritdoc ISecureAggregation
+    function isSealed(uint256 jobId) external view returns (bool) {
+        return _setups[jobId].isSealed;
+    }
+
+    /// @inheritdoc ISecureAggregation
     function revealedBitsOf(uint256 jobId, uint256 round) external view returns (uint256) {
         return _revealed[jobId][round];
     }

@@ -172,11 +172,13 @@ class DataOwnerAgent(Agent):
                                                    job_id, self.me, rounds)
 
     def _masked_job(self, job_id: int, phase: str):
-        """(job, my participant record, setup) when ``phase`` applies to this masked job, else None."""
+        """(job, my participant record, setup) when ``phase`` applies to this job, else None. Every job's owners
+        commit keys and shares (JobMarket starts round 1 only once they are sealed); reveals only unmask the
+        modes whose updates are masked."""
         if phase in self.skip or not masking.enabled(self.chain):
             return None
         job = job_info(self.chain, job_id)
-        if not handler_for(payloads.spec(self.storage, job.spec_cid)).maskable:
+        if phase == "reveal" and not handler_for(payloads.spec(self.storage, job.spec_cid)).maskable:
             return None
         p = self.chain.call("JobMarket.participantOf", job_id, self.me)
         return (job, p, masking.setup_of(self.chain, job_id)) if p["joined"] else None

@@ -116,8 +116,7 @@ class TrainerAgent(Agent):
         job = self._job(row.payload["job"])
         if job and job.status == "open" and job.current_round == 0:
             spec = payloads.spec(self.storage, job.spec_cid)
-            if handler_for(spec).maskable and masking.enabled(self.chain):
-                self._seal_masks(job.job_id)
+            self._seal_masks(job.job_id)  # JobMarket starts round 1 only once the members are sealed
             self.chain.transact("JobMarket.startRound", job.job_id, 1, spec.init_weights_cid)
 
     def _seal_masks(self, job_id: int) -> None:
@@ -230,7 +229,7 @@ class TrainerAgent(Agent):
             self.results[job_id] = step.result
         if rnd < job.rounds:  # (encrypted-model: only the encrypted next model is published)
             nxt = step.weights if step.next_global is None else step.next_global
-            self.chain.transact("JobMarket.advance", job_id, self.storage.add_bytes(nxt))
+            self.chain.transact("JobMarket.startRound", job_id, rnd + 1, self.storage.add_bytes(nxt))
             return
         cid = self.storage.add_bytes(step.weights)
         doc = build_model_metadata(

@@ -4,6 +4,8 @@ pragma solidity 0.8.28;
 import {Suite, IRoles} from "../utils/Suite.sol";
 import {Vm} from "../utils/Test.sol";
 import {Governance} from "../../contracts/governance/Governance.sol";
+import {JobMarket} from "../../contracts/market/JobMarket.sol";
+import {SecureAggregation} from "../../contracts/market/SecureAggregation.sol";
 
 /// @notice The default deployment leaves no externally owned account with a role, and prints the
 /// wiring digest tests/orchestrator/test_deploy.py compares with `datacap deploy`'s.
@@ -42,6 +44,17 @@ contract SuiteWiringTest is Suite {
         _deploySuite(ADMIN, TREASURY, true);
         vm.assertTrue(IRoles(suiteAddress("Staking")).hasRole(0, ADMIN));
         vm.assertEq(Governance(suiteAddress("Governance")).setupAdmin(), ADMIN);
+    }
+
+    /// @dev JobMarket's round 1 consults the suite's SecureAggregation, which follows that JobMarket (the set-once
+    /// setter does not check it: JobMarket is at the code size limit).
+    function test_secureAggregation_followsTheJobMarketThatConsultsIt() public {
+        _deploySuite(ADMIN, TREASURY, false);
+        JobMarket jobs = JobMarket(suiteAddress("JobMarket"));
+        SecureAggregation sa = SecureAggregation(suiteAddress("SecureAggregation"));
+        vm.assertEq(address(jobs.secureAggregation()), address(sa));
+        vm.assertEq(address(sa.jobMarket()), address(jobs));
+        vm.assertLe(address(jobs).code.length, 24_576); // EIP-170: forge does not enforce it, Anvil does
     }
 
     /// @dev One line per event of the default deployment, sorted by the Python side: the emitter's

@@ -24,26 +24,22 @@ contract EconomyGasTest is EconBase {
         proposalId = gov.proposeSlash(voter, IStaking.Role.Curator, 0, 1e18, "e", block.timestamp);
 
         (job10,) = _openJob(10, 1, 1_000e18);
-        vm.prank(trainer);
-        jobs.startRound(job10, 1, "g");
+        _start(job10);
         _runRound(job10, 1, 10);
 
         (job50,) = _openJob(50, 1, 1_000e18);
-        vm.prank(trainer);
-        jobs.startRound(job50, 1, "g");
+        _start(job50);
         _runRound(job50, 1, 50);
 
         (jobAggregate,) = _openJob(3, 1, 1_000e18);
-        vm.prank(trainer);
-        jobs.startRound(jobAggregate, 1, "g");
+        _start(jobAggregate);
         for (uint256 i; i < 3; ++i) {
             vm.prank(_owner(i));
             jobs.submitUpdate(jobAggregate, 1, keccak256(abi.encode(i)), "bafkreiupdate", 100);
         }
 
         (jobUpdate,) = _openJob(3, 1, 1_000e18);
-        vm.prank(trainer);
-        jobs.startRound(jobUpdate, 1, "g");
+        _start(jobUpdate);
 
         vm.warp(block.timestamp + 1 days); // challenge windows over, vote open, round still open
     }

@@ -47,8 +47,7 @@ contract JobMarketTest is EconBase {
     /// @dev An open job of n owners in round 1, owners 0..submitters-1 having submitted 100 samples each.
     function _roundOneWithUpdates(uint256 n, uint256 submitters) internal returns (uint256 jobId) {
         (jobId,) = _openJob(n, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         for (uint256 i; i < submitters; ++i) {
             vm.prank(_owner(i));
             jobs.submitUpdate(jobId, 1, keccak256(abi.encode("u", i)), "c", 100);
@@ -198,6 +197,7 @@ contract JobMarketTest is EconBase {
 
     function test_fullLifecycle_payoutsByContribution_neverExceedEscrow() public {
         (uint256 jobId,) = _openJob(3, 2, BUDGET);
+        _seal(jobId);
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "bafkreiglobal1");
         _runRound(jobId, 1, 3);
@@ -205,10 +205,10 @@ contract JobMarketTest is EconBase {
         vm.expectRevert(
             abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days)
         );
-        jobs.advance(jobId, "bafkreiglobal2");
+        jobs.startRound(jobId, 2, "bafkreiglobal2");
         vm.warp(block.timestamp + 1 days);
         vm.prank(trainer);
-        jobs.advance(jobId, "bafkreiglobal2");
+        jobs.startRound(jobId, 2, "bafkreiglobal2");
         _runRound(jobId, 2, 3);
         vm.warp(block.timestamp + 1 days);
         uint256 curatorBefore = token.balanceOf(curator);
@@ -244,8 +244,7 @@ contract JobMarketTest is EconBase {
 
     function test_attack_secondResultForSameRound_reverts() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         _runRound(jobId, 1, 2);
         vm.prank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.ResultAlreadySubmitted.selector, jobId, 1));
@@ -257,8 +256,7 @@ contract JobMarketTest is EconBase {
         vm.prank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.WrongStatus.selector, jobId, IJobMarket.Status.Open));
         jobs.submitUpdate(jobId, 1, keccak256("u"), "c", 1);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         vm.startPrank(_owner(0));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.WrongRound.selector, jobId, 2, 1));
         jobs.submitUpdate(jobId, 2, keccak256("u"), "c", 1);
@@ -320,8 +318,7 @@ contract JobMarketTest is EconBase {
     /// owners who had submitted got nothing (the trainer's own sybil as aggregator took everything back).
     function test_attack_aggregatorWithholds_paysSubmitters() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NotTimedOut.selector, jobId));
         jobs.timeout(jobId);
         for (uint256 i; i < 2; ++i) {
@@ -367,8 +364,7 @@ contract JobMarketTest is EconBase {
     /// @dev Before: `samples` was trusted; 2^64-1 took more than 99.9999999999% of the owners' pool.
     function test_attack_sampleInflation_reverts() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         vm.startPrank(_owner(1));
         vm.expectRevert(
             abi.encodeWithSelector(IJobMarket.SamplesAboveLeafCount.selector, type(uint64).max, DEFAULT_LEAVES)
@@ -381,8 +377,7 @@ contract JobMarketTest is EconBase {
     /// @dev Before: a participant without data re-committed another owner's public hash and CID and was paid.
     function test_attack_copiedUpdate_reverts() public {
         (uint256 jobId,) = _openJob(3, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         vm.prank(_owner(1));
         jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
         vm.prank(_owner(2));
@@ -434,8 +429,7 @@ contract JobMarketTest is EconBase {
 
     function test_timeout_doesNotPenalizeAggregatorWhenTooFewUpdates() public {
         (uint256 jobId,) = _openJob(3, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         vm.prank(_owner(1)); // only one update comes in: nothing may be aggregated
         jobs.submitUpdate(jobId, 1, keccak256("u1"), "c", 100);
         vm.warp(block.timestamp + 1 days + 1);
@@ -501,8 +495,7 @@ contract JobMarketTest is EconBase {
 
     function test_trainerSilent_settlesWithoutModel() public {
         (uint256 jobId,) = _openJob(2, 3, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         _runRound(jobId, 1, 2);
         vm.warp(block.timestamp + 8 days + 1);
         jobs.timeout(jobId);
@@ -514,8 +507,7 @@ contract JobMarketTest is EconBase {
 
     function test_dispute_upheldSlashesAggregatorAndCancels() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundNotAggregated.selector, jobId, 1));
         jobs.raiseDispute(jobId, 1, "e");
         _runRound(jobId, 1, 2);
@@ -544,8 +536,7 @@ contract JobMarketTest is EconBase {
 
     function test_dispute_rejectedPaysAggregator_windowClosed() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         _runRound(jobId, 1, 2);
         address disputer = address(0xD15);
         _fund(disputer, 100e18);
@@ -567,8 +558,7 @@ contract JobMarketTest is EconBase {
     /// owners nothing for the rounds they completed; the disputer got its deposit back.
     function test_attack_unresolvedDispute_settlesByContribution() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         _runRound(jobId, 1, 2);
         address disputer = address(0xD15);
         _fund(disputer, 10e18);
@@ -606,8 +596,7 @@ contract JobMarketTest is EconBase {
 
     function test_resolveDispute_beforeTimeoutCalled_stillRules() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         _runRound(jobId, 1, 2);
         address disputer = address(0xD15);
         _fund(disputer, 10e18);
@@ -623,8 +612,7 @@ contract JobMarketTest is EconBase {
 
     function test_resolveDispute_returnsDepositAsPosted_afterParamsChange() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         _runRound(jobId, 1, 2);
         address disputer = address(0xD15);
         _fund(disputer, 10e18);
@@ -648,9 +636,12 @@ contract JobMarketTest is EconBase {
         jobs.startRound(jobId, 2, "g");
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundsRemaining.selector, jobId, 0, 2));
         jobs.finalize(jobId, "w", keccak256("m"), "m");
+        vm.stopPrank();
+        _seal(jobId);
+        vm.startPrank(trainer);
         jobs.startRound(jobId, 1, "g");
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundNotAggregated.selector, jobId, 1));
-        jobs.advance(jobId, "g2");
+        jobs.startRound(jobId, 2, "g2");
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.UnknownJob.selector, 77));
         jobs.join(77, 1);
@@ -671,8 +662,7 @@ contract JobMarketTest is EconBase {
     function testFuzz_payouts_neverExceedEscrow(uint64 s0, uint64 s1, uint64 s2, uint128 budget) public {
         budget = uint128(bound(budget, 1, 1e30));
         (uint256 jobId,) = _openJob(3, 1, budget);
-        vm.prank(trainer);
-        jobs.startRound(jobId, 1, "g");
+        _start(jobId);
         uint64[3] memory s = [
             uint64(bound(s0, 1, DEFAULT_LEAVES)),
             uint64(bound(s1, 1, DEFAULT_LEAVES)),

@@ -9,16 +9,11 @@ import {SecureAggregation} from "../../contracts/market/SecureAggregation.sol";
 /// @dev Each dealer's root commits, per recipient, a mask-key share (kind 0) and a seed share (kind 1):
 /// leaves in the order recipient 0 kind 0, recipient 0 kind 1, recipient 1 kind 0, ... (one round).
 contract SecureAggregationTest is EconBase {
-    SecureAggregation internal sa;
     uint256 internal n;
     uint256 internal jobId;
 
     function setUp() public {
-        _deployEconomy();
-        sa = new SecureAggregation(IJobMarketRounds(address(jobs)));
-        bytes32 role = jobs.PENALIZER_ROLE();
-        vm.prank(admin);
-        jobs.grantRole(role, address(sa));
+        _deployEconomy(); // the suite's SecureAggregation, JobMarket's PENALIZER_ROLE holder
     }
 
     // ---------------------------------------------------------------- helpers
@@ -192,6 +187,7 @@ contract SecureAggregationTest is EconBase {
     function test_commitKeys_revertsAfterTheFirstRound() public {
         n = 2;
         (jobId,) = _openJob(2, 1, 1_000e18);
+        _seal(jobId);
         vm.prank(trainer);
         jobs.startRound(jobId, 1, "bafkreiglobal");
         vm.expectRevert(abi.encodeWithSelector(ISecureAggregation.KeyPhaseClosed.selector, jobId));
@@ -199,6 +195,42 @@ contract SecureAggregationTest is EconBase {
     }
 
     // ---------------------------------------------------------------- shares and seal
+
+    /// @dev Without the seal, owners would refuse to publish unmasked updates and be penalised as missing.
+    function test_attack_startRoundBeforeTheSeal_reverts() public {
+        n = 3;
+        (jobId,) = _openJob(3, 1, 1_000e18);
+        bytes memory notSealed = abi.encodeWithSelector(IJobMarket.MembersNotSealed.selector, jobId);
+        vm.prank(trainer);
+        vm.expectRevert(notSealed);
+        jobs.startRound(jobId, 1, "bafkreiglobal"); // before any key
+        for (uint256 i; i < n; ++i) {
+            _keys(i);
+        }
+        vm.prank(trainer);
+        sa.closeKeys(jobId);
+        _shares(0);
+        _shares(1);
+        vm.prank(trainer);
+        vm.expectRevert(notSealed);
+        jobs.startRound(jobId, 1, "bafkreiglobal"); // keys closed, shares in, not sealed
+        vm.warp(block.timestamp + 1 days + 1);
+        vm.prank(trainer);
+        sa.seal(jobId); // owner 2's bundle never came: sealed without it
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "bafkreiglobal");
+        assertEq(uint256(jobs.jobOf(jobId).status), uint256(IJobMarket.Status.Running));
+    }
+
+    /// @dev A second SecureAggregation (always "sealed", say) cannot replace the one running jobs use.
+    function test_attack_swapSecureAggregation_reverts() public {
+        SecureAggregation other = new SecureAggregation(IJobMarketRounds(address(jobs)));
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.BadParameter.selector, bytes32("secureAggregation")));
+        jobs.setSecureAggregation(other);
+        vm.stopPrank();
+        assertEq(address(jobs.secureAggregation()), address(sa));
+    }
 
     function test_seal_waitsForEveryKeyHolderOrTheDeadline() public {
         n = 3;

@@ -11,6 +11,7 @@ import {Rewards} from "../../contracts/staking/Rewards.sol";
 import {Governance} from "../../contracts/governance/Governance.sol";
 import {Regulator} from "../../contracts/governance/Regulator.sol";
 import {JobMarket} from "../../contracts/market/JobMarket.sol";
+import {SecureAggregation} from "../../contracts/market/SecureAggregation.sol";
 import {PossessionChallenges} from "../../contracts/proofs/PossessionChallenges.sol";
 import {PossessionVerifier} from "../../contracts/proofs/PossessionVerifier.sol";
 import {IPossessionVerifier} from "../../contracts/interfaces/IPossessionVerifier.sol";
@@ -32,6 +33,7 @@ abstract contract EconBase is Suite {
     Regulator internal regulator;
     Governance internal gov;
     JobMarket internal jobs;
+    SecureAggregation internal sa;
     PossessionChallenges internal challenges;
 
     address internal admin = address(0xAD);
@@ -86,6 +88,7 @@ abstract contract EconBase is Suite {
         regulator = Regulator(suiteAddress("Regulator"));
         gov = Governance(suiteAddress("Governance"));
         jobs = JobMarket(suiteAddress("JobMarket"));
+        sa = SecureAggregation(suiteAddress("SecureAggregation"));
         challenges = PossessionChallenges(suiteAddress("PossessionChallenges"));
 
         vm.startPrank(admin);
@@ -169,6 +172,35 @@ abstract contract EconBase is Suite {
         jobs.volunteer(jobId);
         vm.prank(trainer);
         jobs.selectAggregator(jobId, _owner(0));
+    }
+
+    /// @dev Every participant of `jobId` commits keys (one per round) and a share root, and the trainer seals
+    /// them: what round 1 needs. The values are placeholders; test/market/SecureAggregation.t.sol checks them.
+    function _seal(uint256 jobId) internal {
+        IJobMarket.Job memory j = jobs.jobOf(jobId);
+        bytes32[] memory keys = new bytes32[](j.rounds);
+        for (uint256 r; r < keys.length; ++r) {
+            keys[r] = bytes32(r + 1);
+        }
+        for (uint256 i; i < j.participantCount; ++i) {
+            vm.prank(jobs.participantAt(jobId, i));
+            sa.commitKeys(jobId, bytes32(i + 1), keys, keys);
+        }
+        vm.prank(j.trainer);
+        sa.closeKeys(jobId);
+        for (uint256 i; i < j.participantCount; ++i) {
+            vm.prank(jobs.participantAt(jobId, i));
+            sa.commitShares(jobId, bytes32(i + 1), "bafkreibundle", bytes32(i + 1));
+        }
+        vm.prank(j.trainer);
+        sa.seal(jobId);
+    }
+
+    /// @dev Seals the members and starts round 1 as the trainer.
+    function _start(uint256 jobId) internal {
+        _seal(jobId);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 1, "g");
     }
 
     /// @dev Runs the current round: everyone submits `samples`, the aggregator aggregates all.

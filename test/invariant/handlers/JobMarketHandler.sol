@@ -6,6 +6,7 @@ import {CapToken} from "../../../contracts/token/CapToken.sol";
 import {DataNFT} from "../../../contracts/assets/DataNFT.sol";
 import {PortfolioNFT} from "../../../contracts/assets/PortfolioNFT.sol";
 import {JobMarket} from "../../../contracts/market/JobMarket.sol";
+import {SecureAggregation} from "../../../contracts/market/SecureAggregation.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IDataNFT} from "../../../contracts/interfaces/IDataNFT.sol";
 
@@ -126,8 +127,33 @@ contract JobMarketHandler is Test {
     function startOrAdvance(uint256 jobSeed) external {
         if (jobIds.length == 0) return;
         uint256 id = _job(jobSeed);
+        uint256 current = jobs.jobOf(id).currentRound;
+        if (current == 0) _seal(id);
         vm.prank(trainer);
-        try jobs.advance(id, "g") {} catch {}
+        try jobs.startRound(id, current + 1, "g") {} catch {}
+    }
+
+    /// @dev Every owner joined so far commits keys and a share root, and the trainer seals (if still possible).
+    function _seal(uint256 id) private {
+        SecureAggregation sa = SecureAggregation(address(jobs.secureAggregation()));
+        IJobMarket.Job memory j = jobs.jobOf(id);
+        if (sa.isSealed(id)) return;
+        bytes32[] memory keys = new bytes32[](j.rounds);
+        for (uint256 r; r < keys.length; ++r) {
+            keys[r] = bytes32(r + 1);
+        }
+        for (uint256 i; i < j.participantCount; ++i) {
+            vm.prank(jobs.participantAt(id, i));
+            try sa.commitKeys(id, bytes32(i + 1), keys, keys) {} catch {}
+        }
+        vm.prank(trainer);
+        try sa.closeKeys(id) {} catch {}
+        for (uint256 i; i < j.participantCount; ++i) {
+            vm.prank(jobs.participantAt(id, i));
+            try sa.commitShares(id, bytes32(i + 1), "b", bytes32(i + 1)) {} catch {}
+        }
+        vm.prank(trainer);
+        try sa.seal(id) {} catch {}
     }
 
     function submitUpdate(uint256 jobSeed, uint256 ownerSeed, uint64 samples) external {
