@@ -59,7 +59,7 @@ def main() -> None:
         xs = [secagg.share_x(i) for i in members]
         seed_shares = {i: secagg.share_secret(owners[i].seeds[0], xs, threshold) for i in included}
         key_shares = {d: secagg.share_secret(owners[d].masks[0], xs, threshold) for d in dropped}
-        dom = he.mask_domain(public, a.params)
+        dom = he.mask_domain(public, blob)
 
         def unmask():
             seeds = {i: secagg.combine_shares(dict(list(sh.items())[:threshold])) for i, sh in seed_shares.items()}

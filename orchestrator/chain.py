@@ -28,6 +28,7 @@ from web3.exceptions import BadResponseFormat, TimeExhausted, Web3Exception
 from orchestrator.config import Settings
 from orchestrator.errors import (
     ChainUnavailable,
+    ChainUnreachable,
     ContractRevert,
     DeploymentError,
     InsufficientFunds,
@@ -388,7 +389,7 @@ class Chain:
         try:
             yield
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError):
-            raise ChainUnavailable(f"no JSON-RPC node answers at {self.settings.rpc_url}") from None
+            raise ChainUnreachable(f"no JSON-RPC node answers at {self.settings.rpc_url}") from None
         except (requests.exceptions.RequestException, json.JSONDecodeError, BadResponseFormat) as exc:
             # a web server that is not a node: HTTP errors, HTML, or JSON that is not JSON-RPC
             raise ChainUnavailable(f"{self.settings.rpc_url} is not a JSON-RPC node "

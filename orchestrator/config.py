@@ -25,6 +25,8 @@ IPFS_BACKENDS = ("local", "kubo")
 KEY_SOURCES = ("keystore", "env")
 #: seconds a dispatched task may go without a result before `job run` warns that it may be lost
 LATE_TASK_SECONDS = 30.0
+#: seconds `job run` waits for a chain node that stopped answering before it ends with one line
+CHAIN_UNREACHABLE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Settings:
     tx_timeout: float = 120.0
     #: a Celery task without a result this long gets one warning (no worker took it, or its worker died)
     late_task_seconds: float = LATE_TASK_SECONDS
+    #: `job run` ends when the chain node has not answered for this long (its pending work resumes on a rerun)
+    chain_unreachable_seconds: float = CHAIN_UNREACHABLE_SECONDS
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -66,8 +70,9 @@ class Settings:
             raise ConfigError(f"key_source must be one of {', '.join(KEY_SOURCES)}, not {self.key_source!r}")
         if self.confirmations < 0:
             raise ConfigError("confirmations must be >= 0")
-        if not self.late_task_seconds > 0:
-            raise ConfigError("late_task_seconds must be > 0")
+        for name in ("late_task_seconds", "chain_unreachable_seconds"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{name} must be > 0")
         from orchestrator.errors import InvalidInput
         from orchestrator.params import parse_url
 
@@ -125,7 +130,7 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
 _PATHS = {"data_dir", "keystore_dir", "store_dir", "deployments_dir", "abi_dir"}
 _INTS = {"chain_id", "confirmations", "anvil_port", "redis_port"}
-_FLOATS = {"tx_timeout", "late_task_seconds"}
+_FLOATS = {"tx_timeout", "late_task_seconds", "chain_unreachable_seconds"}
 
 
 def _coerce(name: str, value: Any, base: Path) -> Any:

@@ -27,7 +27,7 @@ from orchestrator.actions import CAP, assets, ensure_allowance, market, stakes
 from orchestrator.actions.jobs import JobTerms, approve_job, join_job
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
-from orchestrator.errors import InvalidInput
+from orchestrator.errors import InvalidInput, StorageError
 from orchestrator.keystore import dev_key
 from orchestrator.metadata import canonical_json
 from orchestrator.services import embedded_services, free_port
@@ -418,6 +418,8 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
         report.payouts.append({"owner": who, "share": ev[0].args["share"] if ev else 0,
                                "compensation": ev[0].args["compensation"] if ev else 0,
                                "bond_returned": ev[0].args["bondReturned"] if ev else 0})
+    write_audit(root / AUDIT_FILE, viewer, storage, job_id,
+                {"trainer_keys": str(Path(keys.dir).relative_to(root)), "store": str(settings.store_path.relative_to(root))})
     if hooks.inspect:
         hooks.inspect(settings, chains, job_id, parties, report)
     report.per_round = [dataclasses.asdict(r) for r in trainer.history]
@@ -451,6 +453,54 @@ def _play(opts, settings, storage, chains, meter, report, root, progress) -> Non
     with meter.phase("baselines: plaintext FedAvg, centralized"):
         progress("plaintext references")
         report.accuracy.update(baselines(prep, {**spec_model, **extra}, opts))
+
+
+#: in the work dir: what an auditor needs besides the store once the demo's chain is gone
+AUDIT_FILE = "audit.json"
+
+
+def write_audit(path: Path, chain: Chain, storage, job_id: int, layout: dict) -> None:
+    """The job's public record, from the chain: context, per round every update (participant, index, CID, hash,
+    samples), the aggregate, the included bits and the unmasked aggregate (recomputed from the on-chain reveals
+    with :func:`masking.unmask_aggregate`, as anyone can), and the masking setup. With the store and the trainer's
+    key file, an auditor playing the trainer decrypts every update offline (docs/privacy.md)."""
+    from orchestrator.training import masking
+    from workers import he
+
+    created = chain.events("JobMarket", "JobCreated", jobId=job_id)[0].args
+    public = storage.get(created["heContextCid"])
+    index = {}
+    rounds = []
+    for rnd in range(1, chain.call("JobMarket.jobOf", job_id)["currentRound"] + 1):
+        updates = []
+        for e in chain.events("JobMarket", "UpdateSubmitted", jobId=job_id, round=rnd):
+            who = e.args["participant"]
+            i = index.setdefault(who, chain.call("JobMarket.participantOf", job_id, who)["index"])
+            updates.append({"participant": who, "index": i, "cid": e.args["cid"], "sha256": e.args["hash"].hex(),
+                            "samples": e.args["samples"]})
+        aggs = chain.events("JobMarket", "AggregateSubmitted", jobId=job_id, round=rnd)
+        entry = {"round": rnd, "updates": updates, "aggregate": None}
+        if aggs:
+            agg = aggs[-1].args
+            entry["aggregate"] = {"cid": agg["cid"], "sha256": agg["hash"].hex(), "included_bits": agg["includedBits"]}
+            try:
+                clear = masking.unmask_aggregate(chain, public, storage.get(agg["cid"]), job_id, rnd,
+                                                 agg["includedBits"])
+                entry["aggregate"]["unmasked_cid"] = storage.add_bytes(clear)
+            except (masking.SharesMissing, he.HEError, StorageError) as exc:  # e.g. a tampered aggregate
+                entry["aggregate"]["unmasked_cid"] = None
+                entry["aggregate"]["unmask_error"] = str(exc)
+        rounds.append(entry)
+    setup = masking.setup_of(chain, job_id)
+    keys = masking.keys_of(chain, job_id)
+    doc = {"chain_id": chain.chain_id, "job": job_id, "trainer": created["trainer"],
+           "context_cid": created["heContextCid"], **layout,
+           "secure_aggregation": {"threshold": setup.threshold, "members": masking.bits(setup.members),
+                                  "keys": [{"index": k.index, "owner": k.owner, "mask_pubs": [m.hex() for m in k.mask_pubs],
+                                            "seed_commits": [c.hex() for c in k.seed_commits]}
+                                           for k in keys.values()]},
+           "rounds": rounds}
+    path.write_bytes(canonical_json(doc))
 
 
 def _sklearn_csv(name: str, directory: Path) -> Path:

@@ -37,6 +37,10 @@ class ChainUnavailable(DatacapError):
     """No JSON-RPC node answers at the configured URL."""
 
 
+class ChainUnreachable(ChainUnavailable):
+    """The node at the configured URL does not answer (refused, reset, timed out): it may come back."""
+
+
 class DeploymentError(DatacapError):
     """No deployment for this chain, a stale one, or one that would be overwritten."""
 

@@ -46,7 +46,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 
-from orchestrator.errors import DatacapError
+from orchestrator.errors import ChainUnreachable, DatacapError
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,11 @@ class JsonRpc:
                 if resp.status != 200:
                     raise RpcError(f"HTTP {resp.status}: {data[:200]!r}")
                 return json.loads(data)
-            except (http.client.HTTPException, OSError):
+            except (http.client.HTTPException, OSError) as exc:
                 self.close()
                 if attempt == 2:
-                    raise
+                    raise ChainUnreachable(f"no JSON-RPC node answers at {self.w3.provider.endpoint_uri} "
+                                           f"({' '.join(str(exc).split())[:100]})") from None
         raise AssertionError("unreachable")
 
     def close(self) -> None:

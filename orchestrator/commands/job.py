@@ -239,8 +239,8 @@ def run(app: App, job_id, roles, data, test_path, label, fast_forward, interval)
     Each --data file is checked first against its $Data's on-chain commitment and the job's model spec.
     Prints one line per round and phase; calls JobMarket.timeout when a deadline passes; warns once about a
     task without a result after DATACAP_LATE_TASK_SECONDS (30); a permanent failure (Redis down or going
-    away mid-run, a closed round, data that does not fit) ends it with one `error:` line, and running the
-    same command again resumes.
+    away mid-run, a chain node silent for DATACAP_CHAIN_UNREACHABLE_SECONDS (60), a closed round, data that
+    does not fit) ends it with one `error:` line, and running the same command again resumes.
 
     \b
     Example:

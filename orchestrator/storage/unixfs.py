@@ -33,7 +33,8 @@ _CODECS = {CODEC_RAW: "raw", CODEC_DAG_PB: "dag-pb"}
 # -- varints and CIDs -------------------------------------------------------------------------
 
 
-def _uvarint(n: int) -> bytes:
+def uvarint(n: int) -> bytes:
+    """An unsigned LEB128 varint (multiformats and protobuf)."""
     out = bytearray()
     while True:
         byte = n & 0x7F
@@ -45,7 +46,8 @@ def _uvarint(n: int) -> bytes:
             return bytes(out)
 
 
-def _read_uvarint(buf: bytes, pos: int) -> tuple[int, int]:
+def read_uvarint(buf: bytes, pos: int) -> tuple[int, int]:
+    """``(value, next position)`` of the varint at ``buf[pos:]``; ``ValueError`` when truncated or oversized."""
     value = shift = 0
     while True:
         if pos >= len(buf) or shift > 63:
@@ -81,7 +83,7 @@ class Cid:
     @property
     def binary(self) -> bytes:
         """Binary form: version, codec, multihash (code, length, digest)."""
-        return _uvarint(1) + _uvarint(self.codec) + _uvarint(SHA2_256) + _uvarint(32) + self.digest
+        return uvarint(1) + uvarint(self.codec) + uvarint(SHA2_256) + uvarint(32) + self.digest
 
     def __str__(self) -> str:
         return "b" + base64.b32encode(self.binary).decode("ascii").lower().rstrip("=")
@@ -94,10 +96,10 @@ class Cid:
     def from_binary(cls, raw: bytes) -> Cid:
         """Parse a binary CIDv1 (sha2-256, raw or dag-pb); raises InvalidCid."""
         try:
-            version, pos = _read_uvarint(raw, 0)
-            codec, pos = _read_uvarint(raw, pos)
-            hash_code, pos = _read_uvarint(raw, pos)
-            length, pos = _read_uvarint(raw, pos)
+            version, pos = read_uvarint(raw, 0)
+            codec, pos = read_uvarint(raw, pos)
+            hash_code, pos = read_uvarint(raw, pos)
+            length, pos = read_uvarint(raw, pos)
         except ValueError as exc:
             raise InvalidCid(f"malformed binary CID {raw.hex()}: {exc}") from None
         if version != 1:
@@ -134,11 +136,11 @@ def parse_cid(text: str | Cid) -> Cid:
 
 
 def _field_bytes(number: int, payload: bytes) -> bytes:
-    return _uvarint(number << 3 | 2) + _uvarint(len(payload)) + payload
+    return uvarint(number << 3 | 2) + uvarint(len(payload)) + payload
 
 
 def _field_varint(number: int, value: int) -> bytes:
-    return _uvarint(number << 3) + _uvarint(value)
+    return uvarint(number << 3) + uvarint(value)
 
 
 @dataclass(frozen=True)
@@ -178,13 +180,13 @@ def encode_file_node(links: list[Link]) -> bytes:
 def _fields(buf: bytes) -> Iterator[tuple[int, int, int | bytes]]:
     pos = 0
     while pos < len(buf):
-        key, pos = _read_uvarint(buf, pos)
+        key, pos = read_uvarint(buf, pos)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, pos = _read_uvarint(buf, pos)
+            value, pos = read_uvarint(buf, pos)
             yield number, wire, value
         elif wire == 2:
-            length, pos = _read_uvarint(buf, pos)
+            length, pos = read_uvarint(buf, pos)
             if pos + length > len(buf):
                 raise ValueError("truncated length-delimited field")
             yield number, wire, buf[pos : pos + length]

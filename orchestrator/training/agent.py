@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from orchestrator.chain import Chain
-from orchestrator.errors import (BrokerLost, ChainUnavailable, ContractRevert, DatacapError, ServiceError,
-                                 StorageUnavailable)
+from orchestrator.errors import (BrokerLost, ChainUnavailable, ChainUnreachable, ContractRevert, DatacapError,
+                                 ServiceError, StorageUnavailable)
 from orchestrator.listener import ChainEvent, ChainMoved, EventListener, HandlerContext, Outbox, OutboxRow, RpcError
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ class AgentOutbox(Outbox):
     non-transient reason is given up after :data:`MAX_ATTEMPTS` attempts.
 
     ``strict`` (what `datacap job run` uses): a non-transient failure raises :class:`PermanentError` at once,
-    and a lost broker :class:`BrokerLost`, so the command ends with one line instead of logging retries."""
+    a lost broker :class:`BrokerLost` and a silent chain node :class:`ChainUnreachable` (which
+    :func:`run_agents` waits out for a while), so the command ends with one line instead of logging retries."""
 
     strict = False
 
@@ -61,8 +62,8 @@ class AgentOutbox(Outbox):
                 log.debug("%s not ready: %s", row.key, why)
                 continue
             except TRANSIENT as exc:
-                if self.strict and isinstance(exc, BrokerLost):
-                    raise  # without its workers `job run` cannot go on; the row stays pending for a rerun
+                if self.strict and isinstance(exc, (BrokerLost, ChainUnreachable)):
+                    raise  # without its workers or its node `job run` cannot go on; the row stays pending
                 self.conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (row.id,))
                 log.warning("%s (%s) failed transiently, retried later: %s", row.key, row.kind, exc)
                 continue
@@ -171,13 +172,35 @@ class Agent:
 
 
 def run_agents(agents: list[Agent], done: Callable[[], bool], *, interval: float = 0.05,
-               timeout: float = 900.0, on_idle: Callable[[], None] | None = None) -> None:
-    """Step every agent in turn until ``done()``; ``on_idle`` runs when a full pass did nothing."""
+               timeout: float = 900.0, on_idle: Callable[[], None] | None = None,
+               unreachable_for: float | None = None) -> None:
+    """Step every agent in turn until ``done()``; ``on_idle`` runs when a full pass did nothing.
+
+    With ``unreachable_for``, a chain node that stops answering is waited for (one warning) and raises
+    :class:`ChainUnreachable` once no pass has gone through for that many seconds."""
     deadline = time.monotonic() + timeout
-    while not done():
+    silent_since: float | None = None  # when the node stopped answering
+    while True:
         if time.monotonic() > deadline:
             raise TimeoutError(f"agents did not finish within {timeout:.0f}s")
-        worked = sum(a.step() for a in agents)
+        try:
+            if done():
+                return
+            worked = sum(a.step() for a in agents)
+        except ChainUnreachable:
+            if unreachable_for is None:
+                raise
+            url = agents[0].chain.settings.rpc_url
+            if silent_since is None:
+                silent_since = time.monotonic()
+                log.warning("the chain node at %s stopped answering; waiting up to %g s for it", url,
+                            unreachable_for)
+            elif time.monotonic() - silent_since > unreachable_for:
+                raise ChainUnreachable(f"the chain node at {url} is unreachable (no answer for {unreachable_for:g} s): "
+                                       f"start it again, then run the same command to resume") from None
+            time.sleep(interval)
+            continue
+        silent_since = None
         if not worked:
             if on_idle is not None:
                 on_idle()

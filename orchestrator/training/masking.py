@@ -3,7 +3,7 @@
 An owner keeps its secrets (one X25519 encryption secret per job; per round a mask secret and a self-mask
 seed) in a 0600 file under its own data dir, commits the public halves, deals Shamir shares of every round's
 secrets to the key holders in a bundle (one box per recipient, the share leaves in clear), masks its
-fedavg update before publishing it, and after the aggregate reveals, per member, the share the rule allows.
+update (any mode) before publishing it, and after the aggregate reveals, per member, the share the rule allows.
 Anyone can then rebuild the needed secrets from the revealed shares (each checked against its commitment)
 and remove what is left of the masks from the aggregate: :func:`unmask_aggregate`.
 """
@@ -210,15 +210,20 @@ def reveal_entries(job_id: int, round_: int, included_bits: int, setup: Setup, o
 # --------------------------------------------------------------------------- masks
 
 
+def over(dom, make) -> np.ndarray:
+    """A mask over every segment of the mask domain ``dom``: ``make(count, modulus, stream=k)`` for segment k
+    (its own keystream, so segments are independent), concatenated in payload order."""
+    return np.concatenate([make(count, modulus, stream=k) for k, (count, modulus) in enumerate(dom.segments)])
+
+
 def mask_update(public_ctx: bytes, blob: bytes, job_id: int, round_: int, me: int, secrets: OwnerSecrets,
                 members: list[int], keys: dict[int, KeyRecord]) -> bytes:
     """The owner's update blob with its self-mask and its pairwise masks with every other member added."""
     from workers import he
 
-    dom = he.mask_domain(public_ctx, he.read_header(blob).n_values)
     peers = {j: keys[j].mask_pubs[round_ - 1] for j in members if j != me}
-    mask = secagg.owner_mask(me, secrets.masks[round_ - 1], secrets.seeds[round_ - 1], peers, job_id, round_,
-                             dom.count, dom.modulus)
+    mask = over(he.mask_domain(public_ctx, blob), lambda count, modulus, stream: secagg.owner_mask(
+        me, secrets.masks[round_ - 1], secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
     return he.add_mask(public_ctx, blob, mask)
 
 
@@ -243,8 +248,9 @@ def _rebuild(shares: dict[int, int], threshold: int, check, what: str) -> bytes:
     return secret
 
 
-def residual(chain, job_id: int, round_: int, included_bits: int, count: int, modulus: int) -> np.ndarray:
-    """What is left of the masks in the round's aggregate, rebuilt from the revealed shares."""
+def residual(chain, job_id: int, round_: int, included_bits: int, dom) -> np.ndarray:
+    """What is left of the masks in the round's aggregate (mask domain ``dom``), rebuilt from the revealed
+    shares."""
     s = setup_of(chain, job_id)
     keys = keys_of(chain, job_id)
     revealed = revealed_shares(chain, job_id, round_)
@@ -257,7 +263,8 @@ def residual(chain, job_id: int, round_: int, included_bits: int, count: int, mo
                            lambda x, d=d: secagg.public_bytes(x) == keys[d].mask_pubs[round_ - 1],
                            f"mask key of participant {d}") for d in dropped}
     publics = {i: keys[i].mask_pubs[round_ - 1] for i in included}
-    return secagg.residual_mask(seeds, secrets, publics, job_id, round_, count, modulus)
+    return over(dom, lambda count, modulus, stream: secagg.residual_mask(seeds, secrets, publics, job_id, round_,
+                                                                         count, modulus, stream))
 
 
 def unmask_aggregate(chain, public_ctx: bytes, aggregate: bytes, job_id: int, round_: int,
@@ -266,6 +273,6 @@ def unmask_aggregate(chain, public_ctx: bytes, aggregate: bytes, job_id: int, ro
     Deterministic: anyone with the public context can recompute it."""
     from workers import he
 
-    dom = he.mask_domain(public_ctx, he.read_header(aggregate).n_values)
-    return he.add_mask(public_ctx, aggregate, residual(chain, job_id, round_, included_bits, dom.count, dom.modulus),
+    return he.add_mask(public_ctx, aggregate,
+                       residual(chain, job_id, round_, included_bits, he.mask_domain(public_ctx, aggregate)),
                        subtract=True)

@@ -16,7 +16,9 @@ the mode-specific work to a :class:`ModeHandler` chosen from the job spec's ``mo
 A handler gets a :class:`RoundContext` (its party's store and workers, the job's public context CID, the
 task id; for the trainer also its key store and held-out data), never the agent. Workers are given CIDs
 and storage settings and write their outputs themselves; the trainer decrypts in its own process, where
-its 0600 key file is: no secret context ever reaches a worker, the broker or the store.
+its 0600 key file is: no secret context ever reaches a worker, the broker or the store. In every mode the
+owners mask their updates before publishing them and the trainer unmasks only the aggregate
+(:mod:`orchestrator.training.masking`), so the handlers see neither.
 """
 from __future__ import annotations
 
@@ -48,11 +50,22 @@ class RoundContext:
     task_id: str
     keys: Any = None  # trainer only: the KeyStore holding the secret context
     test_ref: dict | None = None  # trainer only: its held-out data
+    #: owner only: a local store of its own that is never published; its worker leaves its update there,
+    #: unmasked, and only the masked blob goes to ``store`` (an unmasked ciphertext in a shared or announced
+    #: store would be readable by the trainer)
+    scratch: Any = None
 
     @property
     def storage(self) -> dict:
         """The store as task arguments: workers open it themselves."""
         return self.store.settings()
+
+    def private_storage(self, *cids: str) -> dict:
+        """The scratch store as task arguments, holding the public inputs ``cids`` (copied once)."""
+        for cid in cids:
+            if not self.scratch.has(cid):
+                self.scratch.add_bytes(self.store.get(cid))
+        return self.scratch.settings()
 
     def public_context(self) -> bytes:
         return payloads.raw(self.store, self.context_cid)
@@ -64,10 +77,9 @@ class RoundContext:
 
 @dataclass(frozen=True)
 class Update:
-    """An owner's update as its worker stored it."""
+    """An owner's update as its worker stored it, unmasked, in the owner's scratch store (``rc.scratch``)."""
 
     cid: str
-    sha256: str
     n_samples: int
 
 
@@ -92,9 +104,6 @@ class ModeHandler:
     mode = ""
     framework = "numpy"
     meta_mode = ""
-    #: owners pairwise-mask their updates (orchestrator.training.masking): fedavg blobs are raw ring
-    #: coefficients; the TenSEAL-serialized CKKS vectors of the other modes are not masked yet
-    maskable = False
 
     def publish(self, storage, keys, spec: JobSpec, max_parties: int) -> tuple[JobSpec, bytes]:
         """Trainer, at job creation: generate keys (secret stays in ``keys``), publish the first global
@@ -125,7 +134,6 @@ class FedAvgHandler(ModeHandler):
     mode = "fedavg"
     framework = "torch"
     meta_mode = "encrypted-fedavg"
-    maskable = True
 
     def publish(self, storage, keys, spec, max_parties):
         from workers import training
@@ -139,8 +147,9 @@ class FedAvgHandler(ModeHandler):
     def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
         request = {"spec": spec.model, "global_cid": global_model_cid, "epochs": spec.epochs, "lr": spec.lr,
                    "batch": spec.batch, "seed": spec.round_seed(rnd, index), "weight_cap": spec.weight_cap}
-        out = rc.run("datacap.train_encrypt", [rc.storage, rc.context_cid, request, ref], rc.task_id)
-        return Update(out["cid"], out["sha256"], out["n_samples"])
+        out = rc.run("datacap.train_encrypt", [rc.private_storage(rc.context_cid, global_model_cid), rc.context_cid,
+                                               request, ref], rc.task_id)
+        return Update(out["cid"], out["n_samples"])
 
     def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
@@ -208,9 +217,10 @@ class EncryptedModelHandler(ModeHandler):
         return dataclasses.replace(spec, init_weights_cid=storage.add_bytes(blob), n_values=d + 1), public
 
     def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
-        out = rc.run("datacap.elr.gradient", [rc.storage, rc.context_cid, global_model_cid, ref,
+        out = rc.run("datacap.elr.gradient", [rc.private_storage(rc.context_cid, global_model_cid), rc.context_cid,
+                                              global_model_cid, ref,
                                               1.0 / max(spec.weight_cap, 1), spec.positive], rc.task_id)
-        return Update(out["cid"], out["sha256"], out["n_samples"])
+        return Update(out["cid"], out["n_samples"])
 
     def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates
@@ -276,9 +286,9 @@ class StatsHandler(ModeHandler):
                                    n_values=stats.stats_length(self.n_cols(spec), spec.bins)), public
 
     def owner_update(self, rc, spec, rnd, index, global_model_cid, ref):
-        out = rc.run("datacap.stats.encrypt", [rc.storage, rc.context_cid, ref, column_indices(ref, spec.columns),
-                                               spec.bins], rc.task_id)
-        return Update(out["cid"], out["sha256"], out["n_samples"])
+        out = rc.run("datacap.stats.encrypt", [rc.private_storage(rc.context_cid), rc.context_cid, ref,
+                                               column_indices(ref, spec.columns), spec.bins], rc.task_id)
+        return Update(out["cid"], out["n_samples"])
 
     def trainer_step(self, rc, job, spec, rs):
         require_min_included(rs)  # never decrypt a sum of fewer than 2 updates

@@ -11,6 +11,7 @@ from orchestrator.metadata import canonical_json
 from orchestrator.protocol import ExclusionReason
 from orchestrator.training.exclusion import KEEP, binding_for, bound, holds
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
+from orchestrator.storage import open_storage
 from orchestrator.training import masking, payloads
 from orchestrator.training.agent import Agent, NotReady
 from orchestrator.training.commitments import blob_hash, job_info, now
@@ -91,16 +92,17 @@ class DataOwnerAgent(Agent):
             return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        masked = handler.maskable and masking.enabled(self.chain)
+        masked = masking.enabled(self.chain)
         if masked:
             setup = masking.setup_of(self.chain, job_id)
             if not setup.sealed or not setup.members >> p["index"] & 1:
                 log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
                           job_id, rnd)
                 return
-        up = handler.owner_update(self.round_context(job.context_cid, self.task_id(row)), spec, rnd, p["index"],
-                                  row.payload["global_model_cid"], ref)
-        blob = self.storage.get(up.cid)  # the worker stored the ciphertext itself
+        rc = self.round_context(job.context_cid, self.task_id(row), scratch=open_storage(
+            "local", root=self.chain.settings.data_dir / "private" / self.me.lower()))
+        up = handler.owner_update(rc, spec, rnd, p["index"], row.payload["global_model_cid"], ref)
+        blob = rc.scratch.get(up.cid)  # the worker stored the ciphertext in my scratch store, never published
         if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
             blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job_id, rnd, p["index"],
                                        self._secrets(job_id, job.rounds), masking.bits(setup.members),
@@ -174,13 +176,11 @@ class DataOwnerAgent(Agent):
 
     def _masked_job(self, job_id: int, phase: str):
         """(job, my participant record, setup) when ``phase`` applies to this job, else None. Every job's owners
-        commit keys and shares (JobMarket starts round 1 only once they are sealed); reveals only unmask the
-        modes whose updates are masked."""
+        commit keys and shares, mask their updates and reveal, in every mode (JobMarket starts round 1 only once
+        the members are sealed)."""
         if phase in self.skip or not masking.enabled(self.chain):
             return None
         job = job_info(self.chain, job_id)
-        if phase == "reveal" and not handler_for(payloads.spec(self.storage, job.spec_cid)).maskable:
-            return None
         p = self.chain.call("JobMarket.participantOf", job_id, self.me)
         return (job, p, masking.setup_of(self.chain, job_id)) if p["joined"] else None
 

@@ -149,7 +149,8 @@ def run_job(chain: Chain, agents: list[Agent], job_id: int, *, interval: float =
         return (not p["joined"] or p["claimed"]) and not any(a.pending() for a in agents)
 
     try:
-        run_agents(agents, done, interval=interval, timeout=timeout)
+        run_agents(agents, done, interval=interval, timeout=timeout,
+                   unreachable_for=chain.settings.chain_unreachable_seconds)
     finally:
         for a in agents:
             a.close()

@@ -203,7 +203,7 @@ class TrainerAgent(Agent):
                 return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        if handler.maskable and masking.enabled(self.chain):
+        if masking.enabled(self.chain):
             rs = self._unmasked(job, rs)
             if rs is None:
                 return

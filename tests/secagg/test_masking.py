@@ -23,23 +23,40 @@ def _owners(n: int, rounds: int = 1):
     return secrets, keys
 
 
-@pytest.mark.parametrize("scheme", ["ckks", "bfv-packed"])
+@pytest.mark.parametrize("scheme", ["ckks", "bfv-packed", "stats"])
 def test_masks_cancel_exactly_with_a_dropped_owner(scheme):
-    secret, public = he.generate_keys("fedavg", scheme=scheme, n_params=3000, max_parties=8)
     rng = np.random.default_rng(1)
     updates = [rng.normal(0, 0.05, 3000) for _ in range(5)]
-    blobs = [he.encrypt_update(public, u, 0.2 * (i + 1), seed=i) for i, u in enumerate(updates)]
+    if scheme == "stats":  # a TenSEAL CKKS vector: two RNS primes, one mask segment (and keystream) each
+        secret, public = he.generate_keys("stats")
+        blobs = [he.encrypt_values(public, u) for u in updates]
+        read = he.decrypt_values
+    else:
+        secret, public = he.generate_keys("fedavg", scheme=scheme, n_params=3000, max_parties=8)
+        blobs = [he.encrypt_update(public, u, 0.2 * (i + 1), seed=i) for i, u in enumerate(updates)]
+        read = he.decrypt_sum
     secrets, keys = _owners(5)
     members = list(range(5))
     masked = [masking.mask_update(public, b, JOB, ROUND, i, secrets[i], members, keys) for i, b in enumerate(blobs)]
     included = [0, 1, 3, 4]  # 2 dropped after sharing its keys
-    dom = he.mask_domain(public, 3000)
-    rest = secagg.residual_mask({i: secrets[i].seeds[0] for i in included}, {2: secrets[2].masks[0]},
-                                {i: keys[i].mask_pubs[0] for i in included}, JOB, ROUND, dom.count, dom.modulus)
+    dom = he.mask_domain(public, blobs[0])
+    rest = masking.over(dom, lambda count, modulus, stream: secagg.residual_mask(
+        {i: secrets[i].seeds[0] for i in included}, {2: secrets[2].masks[0]},
+        {i: keys[i].mask_pubs[0] for i in included}, JOB, ROUND, count, modulus, stream))
     unmasked = he.add_mask(public, he.aggregate(public, [masked[i] for i in included]), rest, subtract=True)
-    want = he.decrypt_sum(secret, he.aggregate(public, [blobs[i] for i in included]))
-    got = he.decrypt_sum(secret, unmasked)
-    assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+    want = read(secret, he.aggregate(public, [blobs[i] for i in included]))
+    got = read(secret, unmasked)
+    if scheme == "stats":
+        assert np.array_equal(got, want)
+    else:
+        assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+
+
+def test_mask_segments_use_independent_keystreams():
+    """One key, two segments of a domain: stream 1 is not stream 0 (a CKKS vector's RNS primes get independent
+    masks, so the mask is uniform modulo their product)."""
+    a, b = (secagg.keystream_mod(b"k" * 32, 1000, 2**40, stream) for stream in (0, 1))
+    assert not np.array_equal(a, b) and np.array_equal(a, secagg.keystream_mod(b"k" * 32, 1000, 2**40))
 
 
 def test_pairwise_masks_cancel_and_differ_per_round():

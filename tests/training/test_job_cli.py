@@ -1,5 +1,5 @@
 """`datacap job create --mode fedavg --scheme ckks`, `job join`, `job volunteer`, `job run` per party (first
-losing its Redis mid-run, then resumed), `job verify`, `job status`.
+interrupted, losing its Redis or its chain node mid-run, then resumed), `job verify`, `job status`.
 
 The stack is the demo's (embedded Anvil + Redis, one Celery worker, the suite deployed); the data set-up
 ($Data, stakes, $Portfolio) goes through the same library calls the demo makes. Every job step is the CLI:
@@ -23,7 +23,8 @@ from orchestrator.actions import assets, stakes
 from orchestrator.chain import Chain
 from orchestrator.config import Settings
 from orchestrator.keystore import DEV_PASSWORD, Keystore, dev_key
-from orchestrator.services import embedded_services, free_port, start_redis, stop_redis
+from orchestrator.services import (embedded_services, free_port, rpc_request, start_anvil, start_redis, stop_anvil,
+                                   stop_redis)
 from orchestrator.storage import open_storage
 from orchestrator.training import datasets
 from orchestrator.training.workerproc import WorkerProcess
@@ -77,9 +78,10 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
                         "--interval", "0.05", *map(str, extra)]
                 out, err = (tmp_path / f"{tag}-dev{account}.{x}" for x in ("out", "err"))
                 with open(out, "w") as o, open(err, "w") as e:
-                    # a short lost-task threshold: the first phase has no worker at all
+                    # short lost-task and lost-node thresholds: the first phase has no worker, then no node
                     p = subprocess.Popen([sys.executable, "-m", "orchestrator.cli", *argv], cwd=ROOT, stdout=o,
-                                         stderr=e, env={**os.environ, "DATACAP_LATE_TASK_SECONDS": "0.5"})
+                                         stderr=e, env={**os.environ, "DATACAP_LATE_TASK_SECONDS": "0.5",
+                                                        "DATACAP_CHAIN_UNREACHABLE_SECONDS": "1"})
                 p.out, p.err = out, err
                 return p
 
@@ -92,9 +94,10 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
             def stderr(p):
                 return p.err.read_text()
 
-            # 1. No worker: the owners' training tasks stay queued and each owner says so once. Then Redis dies:
-            # each owner ends with one line naming the broker, exit 1; the trainer, waiting on the chain, is
-            # interrupted. Nothing is committed on chain for the round.
+            # 1. No worker: the owners' training tasks stay queued and each owner says so once. One owner is
+            # interrupted (Ctrl-C). Then Redis dies: the other owner ends with one line naming the broker, exit 1.
+            # Then the chain node dies (its state saved first): the trainer, waiting on the chain, ends with one
+            # line naming the node, exit 1. Nothing is committed on chain for the round.
             procs = all_runs("lost")
             owners = [procs[f"dev{i}"] for i in OWNERS]
             try:
@@ -103,23 +106,33 @@ def test_job_create_join_run_verify_status_through_the_cli(tmp_path):
                     assert time.monotonic() < deadline and all(p.poll() is None for p in owners), \
                         [stderr(p) for p in procs.values()]
                     time.sleep(0.2)
+                interrupted, owner = owners
+                interrupted.send_signal(signal.SIGINT)
+                assert interrupted.wait(60) == 130 and stderr(interrupted).strip().splitlines()[-1] == \
+                    "error: interrupted"
                 assert stop_redis(s)
-                for p in owners:
-                    assert p.wait(60) == 1
-                    *warnings, last = stderr(p).strip().splitlines()
-                    assert last.startswith(f"error: the broker at {s.effective_redis_url} went away"), last
-                    assert warnings and all("has no result after" in w for w in warnings), warnings
+                assert owner.wait(60) == 1
+                *warnings, last = stderr(owner).strip().splitlines()
+                assert last.startswith(f"error: the broker at {s.effective_redis_url} went away"), last
+                assert warnings and all("has no result after" in w for w in warnings), warnings
+                state = rpc_request(s.rpc_url, "anvil_dumpState")
+                assert stop_anvil(s)
                 trainer = procs[f"dev{TRAINER}"]
-                trainer.send_signal(signal.SIGINT)
-                assert trainer.wait(60) == 130 and stderr(trainer).strip().splitlines()[-1] == "error: interrupted"
+                assert trainer.wait(60) == 1, stderr(trainer)
+                *warnings, last = stderr(trainer).strip().splitlines()
+                assert last == (f"error: the chain node at {s.rpc_url} is unreachable (no answer for 1 s): start it "
+                                f"again, then run the same command to resume"), last
+                assert warnings == [f"the chain node at {s.rpc_url} stopped answering; waiting up to 1 s for it"]
             finally:
                 for p in procs.values():
                     p.kill()
+            start_anvil(s)
+            assert rpc_request(s.rpc_url, "anvil_loadState", [state]) is True
             r = chains[TRAINER].call("JobMarket.roundOf", job_id, 1)
             assert r["submittedBits"] == 0 and bytes(r["aggregateHash"]) == bytes(32)
 
-            # 2. Redis back (empty: the embedded one keeps nothing) and a worker: the same commands resume and
-            # finish the job from the agents' own state.
+            # 2. The node back with its state, Redis back (empty: the embedded one keeps nothing) and a worker:
+            # the same commands resume and finish the job from the agents' own state.
             start_redis(s)
             worker.start()
             procs = all_runs("resumed")

@@ -254,7 +254,7 @@ def test_masks_summing_to_zero_cancel_exactly_and_hide_each_update(scheme, ckks_
     sk, pk = ckks_fedavg_keys if scheme == "ckks" else fedavg_keys
     ups, ws = _updates(5000, 3, seed=4)
     blobs = [he.encrypt_update(pk, u, w, seed=i) for i, (u, w) in enumerate(zip(ups, ws))]
-    dom = he.mask_domain(pk, 5000)
+    dom = he.mask_domain(pk, blobs[0])
     rng = np.random.default_rng(5)
     m0, m1 = (rng.integers(0, dom.modulus, dom.count, dtype=np.uint64) for _ in range(2))
     m2 = ((m0.astype(object) + m1) % dom.modulus).astype(np.uint64)  # owner 2 subtracts what 0 and 1 added
@@ -271,6 +271,36 @@ def test_masks_summing_to_zero_cancel_exactly_and_hide_each_update(scheme, ckks_
         assert scheme == "bfv-packed"
     with pytest.raises(he.HEError, match="mask must be"):
         he.add_mask(pk, blobs[0], m0[:-1])
+
+
+@pytest.mark.parametrize("mode", ["stats", "encrypted-model"])
+def test_vector_masks_mod_each_rns_prime_cancel_exactly_and_hide_each_update(mode):
+    """TenSEAL CKKS vectors: one mask segment per RNS prime of the ciphertext's level, added to c0 mod q_j; masks
+    summing to zero give the bit-identical aggregate, and one masked update decrypts to noise."""
+    from workers import encrypted_lr
+
+    sk, pk = he.generate_keys(mode)
+    rng = np.random.default_rng(6)
+    if mode == "stats":
+        blobs = [he.encrypt_values(pk, rng.normal(0, 1, 5000)) for _ in range(3)]
+    else:  # a gradient two levels down, as owners return it
+        w = encrypted_lr.encrypt_weights(pk, rng.normal(0, 0.1, 4))
+        blobs = [encrypted_lr.encrypted_gradient(pk, w, encrypted_lr.add_bias(rng.normal(size=(20, 3))),
+                                                 rng.integers(0, 2, 20), 0.05) for _ in range(3)]
+    dom = he.mask_domain(pk, blobs[0])
+    primes = he.load_public_context(pk)._cache["primes"]
+    assert {q for _, q in dom.segments} <= set(primes[:-1]) and all(c == 8192 for c, _ in dom.segments)
+    m0, m1 = ([rng.integers(0, q, c, dtype=np.uint64) for c, q in dom.segments] for _ in range(2))
+    m2 = [((a.astype(object) + b) % q).astype(np.uint64) for a, b, (_, q) in zip(m0, m1, dom.segments)]
+    masked = [he.add_mask(pk, b, np.concatenate(m), subtract=(i == 2)) for i, (b, m) in enumerate(zip(blobs, (m0, m1, m2)))]
+    assert he.validate_ciphertext(pk, masked[0], n_parties=1)
+    assert np.array_equal(he.decrypt_values(sk, he.aggregate(pk, masked)), he.decrypt_values(sk, he.aggregate(pk, blobs)))
+    alone, truth = he.decrypt_values(sk, masked[0]), he.decrypt_values(sk, blobs[0])
+    assert np.min(np.abs(alone - truth)) > 1e6 * np.max(np.abs(truth))  # far outside any value range
+    if mode == "stats":
+        assert abs(np.corrcoef(alone, truth)[0, 1]) < 0.1
+    with pytest.raises(he.HEError, match="must be below"):
+        he.add_mask(pk, blobs[0], np.full(dom.count, primes[0], dtype=np.uint64))
 
 
 def test_tenseal_ckks_serialize_is_byte_stable():

@@ -17,8 +17,8 @@ header (mode, scheme, value count, party count, the public context's fingerprint
 so that a blob made under another context, with another length, or garbled in transit is rejected
 before it is summed. Each scheme implements :class:`.scheme.Scheme`.
 
-Secure aggregation hooks in through :func:`mask_domain` and :func:`add_mask`: masks that sum to zero
-in the domain cancel exactly, so the aggregate decrypts exactly as without them.
+Secure aggregation hooks in through :func:`mask_domain` and :func:`add_mask` (every mode): masks that
+sum to zero in the domain cancel exactly, so the aggregate decrypts exactly as without them.
 """
 from __future__ import annotations
 
@@ -216,11 +216,12 @@ def encrypt_update(public_ctx: bytes, vector: np.ndarray, weight: float = 1.0,
     return _blob(hc, v.size, n_ct, 1, payload)
 
 
-def mask_domain(public_ctx: bytes, n_values: int) -> MaskDomain:
-    """Where secure aggregation's masks for an ``n_values``-parameter update live (fedavg): see
-    :class:`MaskDomain`. A mask is ``count`` integers in ``[0, modulus)``."""
-    hc = _fedavg_context(public_ctx, "mask_domain")
-    return hc.impl.mask_domain(hc, -(-(int(n_values) + 1) // hc.per_ciphertext))  # (+1: the weight)
+def mask_domain(public_ctx: bytes, blob: bytes) -> MaskDomain:
+    """Where secure aggregation's masks for ``blob`` live (an owner's update or an aggregate: both have the
+    same domain): see :class:`MaskDomain`."""
+    hc = load_public_context(public_ctx)
+    h, payload = _check(hc, blob, None)
+    return hc.impl.mask_domain(hc, h.n_ct, payload)
 
 
 def add_mask(public_ctx: bytes, blob: bytes, mask: np.ndarray, subtract: bool = False) -> bytes:
@@ -229,13 +230,17 @@ def add_mask(public_ctx: bytes, blob: bytes, mask: np.ndarray, subtract: bool = 
     Public-key only and deterministic, so an owner masks its worker's ciphertext in its own process. The
     header (value and party counts) is kept; the checksum is recomputed.
     """
-    hc = _fedavg_context(public_ctx, "add_mask")
+    hc = load_public_context(public_ctx)
     h, payload = _check(hc, blob, None)
-    dom = hc.impl.mask_domain(hc, h.n_ct)
+    dom = hc.impl.mask_domain(hc, h.n_ct, payload)
     m = np.asarray(mask).reshape(-1)
-    if m.size != dom.count or m.dtype.kind not in "ui" or (m.size and (int(m.min()) < 0 or
-                                                                        int(m.max()) >= dom.modulus)):
-        raise HEError(f"mask must be {dom.count} values below {dom.modulus}")
+    if m.size != dom.count or m.dtype.kind not in "ui" or (m.size and int(m.min()) < 0):
+        raise HEError(f"mask must be {dom.count} non-negative integers")
+    at = 0
+    for count, modulus in dom.segments:
+        if count and int(m[at:at + count].max()) >= modulus:
+            raise HEError(f"mask values {at}..{at + count - 1} must be below {modulus}")
+        at += count
     return _blob(hc, h.n_values, h.n_ct, h.n_parties,
                  hc.impl.add_mask(hc, h.n_ct, payload, m.astype(np.uint64), subtract))
 

@@ -210,8 +210,8 @@ class BfvPacked(Scheme):
         q_max = qmax(hc.params)
         return ints[:-1].astype(np.float64) * (hc.params["clip"] / q_max), float(ints[-1] / q_max)
 
-    def mask_domain(self, hc, n_ct):
-        return MaskDomain(n_ct * hc.params["n"], hc.params["plain_modulus"], hc._cache["q"])
+    def mask_domain(self, hc, n_ct, payload):
+        return MaskDomain(((n_ct * hc.params["n"], hc.params["plain_modulus"]),), hc._cache["q"])
 
     def add_mask(self, hc, n_ct, payload, mask, subtract):
         """c0 +- round(q/t * mask) mod q: decryption yields plaintext +- mask (mod t). A sum whose masks add

@@ -177,8 +177,8 @@ class CkksFedAvg(Scheme):
         vals = out.reshape(-1)[:n_values + 1]
         return vals[:-1], float(vals[-1])
 
-    def mask_domain(self, hc, n_ct):
-        return MaskDomain(n_ct * hc.params["n"], WORD, WORD)  # one word per coefficient of c0
+    def mask_domain(self, hc, n_ct, payload):
+        return MaskDomain(((n_ct * hc.params["n"], WORD),), WORD)  # one word per coefficient of c0
 
     def add_mask(self, hc, n_ct, payload, mask, subtract):
         n = hc.params["n"]

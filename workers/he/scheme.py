@@ -1,7 +1,7 @@
 """The interface every scheme implements, and the loaded context it works on.
 
 The public functions of :mod:`workers.he` frame, check and dispatch; a :class:`Scheme` only turns
-values into a payload and back. A fedavg scheme also names its **mask domain**: the ring in which
+values into a payload and back. A scheme also names its **mask domain**: the ring in which
 secure aggregation adds pairwise masks to an owner's ciphertext (``add_mask``) so that the masks
 cancel exactly in the sum and the aggregate decrypts as if no mask had been added.
 """
@@ -46,17 +46,29 @@ class HEContext:
 
 @dataclass(frozen=True)
 class MaskDomain:
-    """Where secure-aggregation masks of a fedavg blob live: ``count`` values in ``[0, modulus)``, one per
-    coefficient of each ciphertext's first polynomial c0, added to c0 (mod ``q``) scaled by ``q / modulus``.
+    """Where secure-aggregation masks of a blob live: ``segments``, runs of ``(count, modulus)`` in payload
+    order; a mask is, per segment, ``count`` values in ``[0, modulus)``, one per coefficient of a
+    ciphertext's first polynomial c0. Masks summing to 0 mod each segment's modulus over the included owners
+    cancel exactly.
 
-    ``ckks`` (2^32 format): ``modulus == q == 2^32``, the mask is added to the words themselves;
-    ``bfv-packed``: ``modulus`` is the plaintext modulus t (the mask is a plaintext polynomial mod t), ``q``
-    the ciphertext modulus. Masks summing to 0 mod ``modulus`` over the included owners cancel exactly.
+    fedavg ``ckks`` (2^32 format): one segment, ``modulus == q == 2^32``, the mask is added to the words;
+    ``bfv-packed``: one segment, ``modulus`` is the plaintext modulus t (the mask is a plaintext polynomial
+    mod t, added to c0 scaled by ``q / t``), ``q`` the ciphertext modulus; TenSEAL CKKS vectors (``stats``,
+    ``encrypted-model``): one segment per RNS prime q_j of each ciphertext's level, added to c0 mod q_j.
     """
 
-    count: int
-    modulus: int
-    q: int
+    segments: tuple[tuple[int, int], ...]
+    q: int | None = None
+
+    @property
+    def count(self) -> int:
+        return sum(c for c, _ in self.segments)
+
+    @property
+    def modulus(self) -> int:
+        """The one modulus of a single-modulus domain (fedavg)."""
+        (m,) = {m for _, m in self.segments}
+        return m
 
 
 class Scheme:
@@ -124,7 +136,8 @@ class Scheme:
     def decrypt_sum(self, hc: HEContext, n_values: int, n_ct: int, payload) -> tuple[np.ndarray, float]:
         raise NotImplementedError
 
-    def mask_domain(self, hc: HEContext, n_ct: int) -> MaskDomain:
+    # -- secure aggregation --
+    def mask_domain(self, hc: HEContext, n_ct: int, payload) -> MaskDomain:
         raise NotImplementedError
 
     def add_mask(self, hc: HEContext, n_ct: int, payload, mask: np.ndarray, subtract: bool) -> bytes:
