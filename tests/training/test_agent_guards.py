@@ -56,6 +56,9 @@ def test_job_verify_reports_an_aggregate_of_fewer_than_two_updates(monkeypatch):
     assert not v.ok and "includes 1 update(s), at least 2" in v.reason
 
 
+BINDING = b"\x42" * 32  # every update's header names its committer (the check itself: test_protocol.py)
+
+
 class FakeExecutor:
     def __init__(self, parties, aggregate_error=None):
         self.parties, self.aggregate_error, self.calls = parties, aggregate_error, []
@@ -64,7 +67,7 @@ class FakeExecutor:
         self.calls.append((name, task_id))
         if name == "datacap.validate_ciphertext":
             i = int(task_id.rsplit(":", 1)[1])
-            return {"ok": True, "n_values": 4, "n_parties": self.parties[i]}
+            return {"ok": True, "n_values": 4, "n_parties": self.parties[i], "binding": BINDING.hex()}
         assert name == "datacap.aggregate"
         if self.aggregate_error is not None and len(args[2]) == len(self.parties):
             raise self.aggregate_error
@@ -82,10 +85,11 @@ def _aggregator(monkeypatch, executor, n=3):
         transact=lambda name, *args: submitted.append((name, args)))
     monkeypatch.setattr(agg_mod, "job_info", lambda c, j: _job(participants=n))
     monkeypatch.setattr(agg_mod, "now", lambda c: 1)
+    monkeypatch.setattr(agg_mod, "binding_for", lambda c, j, r, participant: BINDING)
     monkeypatch.setattr(agg_mod, "round_state", lambda c, j, r: _rs(0, n, aggregated=False))
     monkeypatch.setattr(agg_mod.payloads, "spec", lambda s, cid: SimpleNamespace(mode="fedavg", n_values=4))
     # the reason code is decided from the blob itself (tests/training/test_protocol.py); here: malformed
-    monkeypatch.setattr(agg_mod.AggregatorAgent, "_code", lambda self, u, cid: ExclusionReason.MalformedBlob)
+    monkeypatch.setattr(agg_mod.AggregatorAgent, "_code", lambda self, u, *context: ExclusionReason.MalformedBlob)
     return a, submitted
 
 
