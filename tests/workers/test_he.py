@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from workers import he
-from workers.he import ckks_fedavg, envelope
+from workers.he import bfv_packed, ckks_fedavg, envelope
 
 
 def _updates(n, k, seed=0):
@@ -271,6 +271,18 @@ def test_masks_summing_to_zero_cancel_exactly_and_hide_each_update(scheme, ckks_
         assert scheme == "bfv-packed"
     with pytest.raises(he.HEError, match="mask must be"):
         he.add_mask(pk, blobs[0], m0[:-1])
+
+
+@pytest.mark.parametrize("poly_degree", [2048, 4096])
+def test_bfv_mask_scaling_is_exact_round_of_q_times_x_over_t(poly_degree):
+    """add_mask's round(q * x / t) in uint64 equals the exact integer formula for every mask value, including
+    0, 1, t // 2 and t - 1 (the largest numerator)."""
+    hc = he.load_public_context(he.generate_keys("fedavg", scheme="bfv-packed", poly_degree=poly_degree)[1])
+    q, t = hc._cache["q"], hc.params["plain_modulus"]
+    x = np.random.default_rng(6).integers(0, t, 100_000, dtype=np.uint64)
+    x[:4] = [0, 1, t // 2, t - 1]
+    want = [(int(v) * q + t // 2) // t % q for v in x]
+    assert bfv_packed.scale_to_q(x, q, t).tolist() == want
 
 
 @pytest.mark.parametrize("mode", ["stats", "encrypted-model"])
