@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eth_utils import keccak
+from eth_hash.auto import keccak  # eth_utils.keccak's backend, without its argument dispatch
 
 #: the Shamir field: GF(p), p = 2^255 - 19, so a share is below 2^255 (a bytes32 on chain)
 FIELD = 2**255 - 19
