@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from workers import he
-from workers.he import bfv_packed, ckks_fedavg, envelope
+from workers.he import bfv_packed, ckks_fedavg, envelope, seal_io
 
 
 def _updates(n, k, seed=0):
@@ -215,6 +215,29 @@ def test_ckks_modulus_switch_is_public_and_deterministic():
     assert w.dtype == np.uint32 and np.array_equal(w, ckks_fedavg.to_word(c, q))
     back = ckks_fedavg.from_word(w, q)
     assert np.all(back < q) and np.all(np.abs(back.astype(np.int64) - c.astype(np.int64)) <= 1)
+
+
+@pytest.mark.parametrize("poly_degree", [2048, 4096])
+def test_ckks_owner_encoding_is_seals_encoding(poly_degree):
+    """The owner's numpy encoding (added to c0 out of NTT form) is the plaintext SEAL's CKKSEncoder makes, integer
+    for integer: SEAL's own add_plain of its encoding to an encryption of zero moves c0 by exactly it."""
+    import tenseal.sealapi as seal
+
+    hc = he.load_public_context(he.generate_keys("fedavg", poly_degree=poly_degree)[1])
+    n, q, scale = hc.params["n"], hc._cache["q"], 2.0 ** hc.params["scale_bits"]
+    ev, encoder = hc.impl._tools(hc)
+    row = np.random.default_rng(7).uniform(-1, 1, n)
+    row[:2] = [1.0, -1.0]  # the clip bound
+    pt = seal.Plaintext()
+    encoder.encode((row[0::2] + 1j * row[1::2]).tolist(), scale, pt)
+    ct, before = seal.Ciphertext(), seal.Ciphertext()
+    seal.Encryptor(hc.seal_ctx, hc.public_key).encrypt_zero(ct)
+    ct.scale = scale
+    ev.transform_from_ntt(ct, before)
+    ev.add_plain_inplace(ct, pt)
+    ev.transform_from_ntt_inplace(ct)
+    moved = (seal_io.coefficients(ct, n)[:n].astype(np.int64) - seal_io.coefficients(before, n)[:n]) % q
+    assert np.array_equal(moved, ckks_fedavg.encode(row, scale) % q)
 
 
 @pytest.mark.parametrize("n_params", [3000, 9000])
