@@ -4,7 +4,7 @@ Bonawitz et al. (CCS 2017) double masking, our own code on ``cryptography``:
 
 - an owner's per-round *mask secret* becomes an X25519 key; X25519 with a peer's mask key, then
   HKDF-SHA256 bound to (job, round, pair), keys a ChaCha20 keystream that expands to a mask vector
-  uniform modulo the plaintext modulus (rejection sampling of masked 64-bit words: no modular bias,
+  uniform modulo the plaintext modulus (rejection sampling of masked 32- or 64-bit words: no modular bias,
   no 32-bit seed to brute-force); the lower index adds it, the higher subtracts it, so it cancels in a sum;
 - an owner's per-round *self-mask seed* keys another keystream (HKDF bound to (job, round));
 - both 31-byte secrets are Shamir-shared t-of-n over GF(2^255 - 19) (a share fits a bytes32);
@@ -64,9 +64,11 @@ def x25519_private(secret: bytes, label: bytes = b"datacap/secagg/x25519") -> X2
 
 
 def public_bytes(secret: bytes) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    return raw_public(x25519_private(secret))
 
-    return x25519_private(secret).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+def raw_public(private: X25519PrivateKey) -> bytes:
+    return private.public_key().public_bytes_raw()
 
 
 def seed_commitment(seed: bytes) -> bytes:
@@ -156,17 +158,15 @@ def self_mask(seed: bytes, job_id: int, round_: int, count: int, modulus: int, s
     return keystream_mod(_hkdf(seed, b"datacap/secagg/self" + _ctx(job_id, round_)), count, modulus, stream)
 
 
-def owner_mask(me: int, mask_secret: bytes, seed: bytes, peers: dict[int, bytes], job_id: int, round_: int,
-               count: int, modulus: int, stream: int = 0) -> np.ndarray:
-    """What owner ``me`` adds to its update: its self-mask plus a pairwise mask for every peer
-    (``peers``: index -> the peer's mask public key for this round)."""
-    private = x25519_private(mask_secret)
-
+def owner_mask(me: int, mask_key: X25519PrivateKey, seed: bytes, peers: dict[int, bytes], job_id: int,
+               round_: int, count: int, modulus: int, stream: int = 0) -> np.ndarray:
+    """What owner ``me`` adds to its update: its self-mask plus a pairwise mask for every peer (``mask_key``: the
+    X25519 key of its mask secret for this round; ``peers``: index -> the peer's mask public key)."""
     def terms():
         yield self_mask(seed, job_id, round_, count, modulus, stream), False
         for j, pub in sorted(peers.items()):
             if j != me:
-                yield _pair_stream(private, pub, job_id, round_, me, j, count, modulus, stream)
+                yield _pair_stream(mask_key, pub, job_id, round_, me, j, count, modulus, stream)
     return signed_sum(terms(), count, modulus)
 
 

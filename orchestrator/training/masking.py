@@ -9,6 +9,7 @@ and remove what is left of the masks from the aggregate: :func:`unmask_aggregate
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from orchestrator import secagg
 from orchestrator.metadata import canonical_json
@@ -72,9 +74,14 @@ class OwnerSecrets:
         tmp.replace(path)
         return s
 
+    @functools.cached_property
+    def mask_keys(self) -> tuple[X25519PrivateKey, ...]:
+        """Each round's mask secret as an X25519 key, derived once (loading a key is a scalar multiplication)."""
+        return tuple(secagg.x25519_private(m) for m in self.masks)
+
     def commitment(self) -> tuple[bytes, list[bytes], list[bytes]]:
         """(encPub, maskPubs, seedCommits) as SecureAggregation.commitKeys takes them."""
-        return (secagg.public_bytes(self.enc), [secagg.public_bytes(m) for m in self.masks],
+        return (secagg.public_bytes(self.enc), [secagg.raw_public(k) for k in self.mask_keys],
                 [secagg.seed_commitment(x) for x in self.seeds])
 
 
@@ -223,7 +230,7 @@ def mask_update(public_ctx: bytes, blob: bytes, job_id: int, round_: int, me: in
 
     peers = {j: keys[j].mask_pubs[round_ - 1] for j in members if j != me}
     mask = over(he.mask_domain(public_ctx, blob), lambda count, modulus, stream: secagg.owner_mask(
-        me, secrets.masks[round_ - 1], secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
+        me, secrets.mask_keys[round_ - 1], secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
     return he.add_mask(public_ctx, blob, mask)
 
 
