@@ -75,13 +75,20 @@ class OwnerSecrets:
         return s
 
     @functools.cached_property
-    def mask_keys(self) -> tuple[X25519PrivateKey, ...]:
-        """Each round's mask secret as an X25519 key, derived once (loading a key is a scalar multiplication)."""
-        return tuple(secagg.x25519_private(m) for m in self.masks)
+    def _mask_keys(self) -> dict[int, X25519PrivateKey]:
+        return {}
+
+    def mask_key(self, round_: int) -> X25519PrivateKey:
+        """Round ``round_``'s mask secret as an X25519 key, derived once per instance (loading a key is a scalar
+        multiplication): the commitment and the round's masks share it."""
+        if round_ not in self._mask_keys:
+            self._mask_keys[round_] = secagg.x25519_private(self.masks[round_ - 1])
+        return self._mask_keys[round_]
 
     def commitment(self) -> tuple[bytes, list[bytes], list[bytes]]:
         """(encPub, maskPubs, seedCommits) as SecureAggregation.commitKeys takes them."""
-        return (secagg.public_bytes(self.enc), [secagg.raw_public(k) for k in self.mask_keys],
+        rounds = range(1, len(self.masks) + 1)
+        return (secagg.public_bytes(self.enc), [secagg.raw_public(self.mask_key(r)) for r in rounds],
                 [secagg.seed_commitment(x) for x in self.seeds])
 
 
@@ -230,7 +237,7 @@ def mask_update(public_ctx: bytes, blob: bytes, job_id: int, round_: int, me: in
 
     peers = {j: keys[j].mask_pubs[round_ - 1] for j in members if j != me}
     mask = over(he.mask_domain(public_ctx, blob), lambda count, modulus, stream: secagg.owner_mask(
-        me, secrets.mask_keys[round_ - 1], secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
+        me, secrets.mask_key(round_), secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
     return he.add_mask(public_ctx, blob, mask)
 
 

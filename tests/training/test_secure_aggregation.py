@@ -80,7 +80,7 @@ def _attack(settings, chains, job_id, agents, seen):
             blob = storage.get(ev.args["cid"])
             dom = he.mask_domain(public, blob)
             own = masking.over(dom, lambda count, modulus, stream: secagg.owner_mask(
-                i, secrets[i].mask_keys[rnd - 1], secrets[i].seeds[rnd - 1],
+                i, secrets[i].mask_key(rnd), secrets[i].seeds[rnd - 1],
                 {j: keys[j].mask_pubs[rnd - 1] for j in masking.bits(setup.members) if j != i},
                 job_id, rnd, count, modulus, stream))
             truth = he.add_mask(public, blob, own, subtract=True)  # only owner i can do this
