@@ -234,7 +234,7 @@ def scale_to_q(x: np.ndarray, q: int, t: int) -> np.ndarray:
     t < 2^47): with ``q = a*t + b`` it is ``a*x + floor((b*x + t//2) / t)``; the quotient (below t) is
     estimated in float64 (three roundings of 2^-53 relative: off by under 3 * 2^-6, so its floor by at most 1)
     and corrected by the sign of the exact remainder, computed in wrapping uint64 (its true value is in
-    (-t, 2t), so int64 holds it).
+    [-t, 2t), so int64 holds it).
     The result is below q (``q * (t - 1) / t + 1/2 < q``)."""
     a, b, h = q // t, q % t, t // 2
     x = np.asarray(x, dtype=np.uint64)
