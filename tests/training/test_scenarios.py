@@ -46,6 +46,11 @@ def test_a_front_run_copy_is_excluded_the_round_verifies_and_a_tampered_aggregat
             seen["fronted"].append(blob_hash(blob))
         return blob
 
+    def flip(_job, _round, blob):
+        b = bytearray(blob)
+        b[-1] ^= 0x01
+        return bytes(b)
+
     def honest(settings, chains, job_id, agents, report):
         seen["honest"] = invoke(*cli_args(settings), "job", "verify", str(job_id), "1", "--json")
         seen["committed"] = chains["deployer"].call("JobMarket.updateHashOf", job_id, 1, 1)
