@@ -231,9 +231,10 @@ class BfvPacked(Scheme):
 
 def scale_to_q(x: np.ndarray, q: int, t: int) -> np.ndarray:
     """``round(q * x / t)`` for uint64 ``x < t``, exactly, though ``q * x`` needs up to 106 bits (q < 2^60,
-    t < 2^47): with ``q = a*t + b`` it is ``a*x + floor((b*x + t//2) / t)``; the quotient is estimated in
-    float64 (off by at most 1: the numerator's rounding error is below t / 2^7) and corrected by the sign of
-    the exact remainder, computed in wrapping uint64 (its true value is in (-2t, 2t), so int64 holds it).
+    t < 2^47): with ``q = a*t + b`` it is ``a*x + floor((b*x + t//2) / t)``; the quotient (below t) is
+    estimated in float64 (three roundings of 2^-53 relative: off by under 3 * 2^-6, so its floor by at most 1)
+    and corrected by the sign of the exact remainder, computed in wrapping uint64 (its true value is in
+    [-t, 2t), so int64 holds it).
     The result is below q (``q * (t - 1) / t + 1/2 < q``)."""
     a, b, h = q // t, q % t, t // 2
     x = np.asarray(x, dtype=np.uint64)
