@@ -240,6 +240,27 @@ def test_ckks_owner_encoding_is_seals_encoding(poly_degree):
     assert np.array_equal(moved, ckks_fedavg.encode(row, scale) % q)
 
 
+@pytest.mark.parametrize("poly_degree", [2048, 4096])
+def test_ckks_owner_encryption_of_zero_is_seals_ckks_encryption(poly_degree):
+    """The owner's encryption of zero (SEAL's BFV encryptor on the re-tagged CKKS public key, coefficient form) is,
+    with the same randomness, bit for bit SEAL's CKKS encryption of zero taken out of NTT form."""
+    import tenseal.sealapi as seal
+
+    hc = he.load_public_context(he.generate_keys("fedavg", poly_degree=poly_degree)[1])
+    n, seed = hc.params["n"], [11, 12, 13, 14, 15, 16, 17, 18]
+    parms = seal.EncryptionParameters(seal.SCHEME_TYPE.CKKS)
+    parms.set_poly_modulus_degree(n)
+    parms.set_coeff_modulus(hc.seal_ctx.key_context_data().parms().coeff_modulus())
+    parms.set_random_generator(seal.Blake2xbPRNGFactory(seed))
+    ckks = seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128)
+    theirs, ours = seal.Ciphertext(), seal.Ciphertext()
+    seal.Encryptor(ckks, seal_io.load(seal.PublicKey(), ckks, seal_io.save(hc.public_key))).encrypt_zero(theirs)
+    seal.Evaluator(ckks).transform_from_ntt_inplace(theirs)
+    ckks_fedavg.zero_encryptor(hc.seal_ctx, hc.public_key, seal.Blake2xbPRNGFactory(seed))[1].encrypt_zero(ours)
+    assert not ours.is_ntt_form()
+    assert np.array_equal(seal_io.coefficients(ours, n), seal_io.coefficients(theirs, n))
+
+
 @pytest.mark.parametrize("n_params", [3000, 9000])
 def test_ckks_precision_bound_at_max_parties_with_values_at_the_clip_bound(n_params):
     """Every party at +-clip with full weight (the largest coefficients the format can see): no
