@@ -137,6 +137,8 @@ interface IJobMarket {
     error TrainerCannotJoin(address trainer, uint256 jobId);
     /// @notice Thrown when an update claims more samples than its dataset has records.
     error SamplesAboveLeafCount(uint256 samples, uint256 leafCount);
+    /// @notice Thrown when an update's hash was already committed in the round (a copied update).
+    error DuplicateUpdate(uint256 jobId, uint256 round, bytes32 hash);
     /// @notice Thrown when the number of exclusion reasons is not the number of excluded updates.
     error ExclusionReasonsMismatch(uint256 excluded, uint256 reasons);
     /// @notice Thrown when an excluded update is given no reason.
@@ -213,7 +215,9 @@ interface IJobMarket {
     /// @notice Emitted when the portfolio's curator approves a job (its portfolio is frozen for it).
     event JobApproved(uint256 indexed jobId, address indexed curator);
     /// @notice Emitted when a data owner joins. @param bond the bond posted
-    event Joined(uint256 indexed jobId, address indexed participant, uint256 indexed dataId, uint256 index, uint256 bond);
+    event Joined(
+        uint256 indexed jobId, address indexed participant, uint256 indexed dataId, uint256 index, uint256 bond
+    );
     /// @notice Emitted when a participant volunteers as aggregator. @param bond the extra bond
     event AggregatorVolunteered(uint256 indexed jobId, address indexed participant, uint256 bond);
     /// @notice Emitted when the trainer picks the aggregator.
@@ -224,11 +228,21 @@ interface IJobMarket {
     event RoundStarted(uint256 indexed jobId, uint256 indexed round, string globalModelCid, uint256 updateDeadline);
     /// @notice Emitted when a participant commits an update.
     event UpdateSubmitted(
-        uint256 indexed jobId, uint256 indexed round, address indexed participant, bytes32 hash, string cid, uint256 samples
+        uint256 indexed jobId,
+        uint256 indexed round,
+        address indexed participant,
+        bytes32 hash,
+        string cid,
+        uint256 samples
     );
     /// @notice Emitted when the aggregator commits the aggregate.
     event AggregateSubmitted(
-        uint256 indexed jobId, uint256 indexed round, bytes32 hash, string cid, uint256 includedBits, uint256 challengeEnd
+        uint256 indexed jobId,
+        uint256 indexed round,
+        bytes32 hash,
+        string cid,
+        uint256 includedBits,
+        uint256 challengeEnd
     );
     /// @notice Emitted for each submitted update the aggregate leaves out, with the aggregator's committed reason.
     event UpdateExcluded(

@@ -16,8 +16,8 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 /// @title JobMarket: the training-job lifecycle of DESIGN §4.
 /// @notice The trainer escrows a budget; the portfolio's curator approves the job (freezing the composition);
 /// data owners of the portfolio, never the trainer itself, join with a bond; one bonded volunteer aggregates.
-/// Each round commits update hashes (each blob bound to its sender) and the aggregate, with a public,
-/// re-checkable reason for every update it leaves out; a challenge window follows each aggregate.
+/// Each round commits update hashes (distinct within the round, each blob bound to its sender) and the aggregate,
+/// with a public, re-checkable reason for every update it leaves out; a challenge window follows each aggregate.
 /// Contributions (samples, at most the dataset's records, x portfolio weight) accumulate as updates arrive,
 /// so finalize is O(1) in the number of participants and each participant pulls its share with `claimPayout`.
 /// A job that stalls after its first round settles by contribution: owners are paid for the work they did.
@@ -29,6 +29,13 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// anyone may `timeout` the job. Outlasts Governance's votingDelay + votingPeriod + timelock +
     /// executionWindow (15 days by default). Not a Params field: Params is part of the ABI.
     uint256 private constant _ARBITRATION_PERIOD = 30 days;
+    /// @dev Sets of job statuses, one bit per Status, for `_requireStatus`.
+    uint256 private constant _CREATED = 1 << uint256(Status.Created);
+    uint256 private constant _OPEN = 1 << uint256(Status.Open);
+    uint256 private constant _BEFORE_START = _CREATED | _OPEN;
+    uint256 private constant _RUNNING = 1 << uint256(Status.Running);
+    uint256 private constant _ENDED =
+        1 << uint256(Status.Finalized) | 1 << uint256(Status.Settled) | 1 << uint256(Status.Cancelled);
 
     /// @param token_ CapToken
     /// @param dataNFT_ $Data
@@ -62,7 +69,9 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         uint16 aggregatorFeeBps
     ) external nonReentrant returns (uint256 jobId) {
         if (rounds == 0 || rounds > MAX_ROUNDS) revert BadJobTerms("rounds");
-        if (minParticipants < MIN_AGGREGATE || minParticipants > MAX_PARTICIPANTS) revert BadJobTerms("minParticipants");
+        if (minParticipants < MIN_AGGREGATE || minParticipants > MAX_PARTICIPANTS) {
+            revert BadJobTerms("minParticipants");
+        }
         if (joinDeadline <= block.timestamp) revert BadJobTerms("joinDeadline");
         if (roundDuration == 0) revert BadJobTerms("roundDuration");
         if (budget == 0) revert BadJobTerms("budget");
@@ -91,7 +100,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// (a finished job keeps it frozen: its $Model was trained on that composition).
     function approveJob(uint256 jobId) external {
         Job storage j = _job(jobId);
-        if (j.status != Status.Created) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _CREATED);
         if (portfolioNFT.ownerOf(j.portfolioId) != msg.sender) revert NotCurator(msg.sender, j.portfolioId);
         if (j.approved) revert AlreadyApproved(jobId);
         _approve(jobId, j);
@@ -101,7 +110,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// @notice Join a job with a $Data of its portfolio that the caller owns; posts the participant bond.
     function join(uint256 jobId, uint256 dataId) external nonReentrant {
         Job storage j = _job(jobId);
-        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _BEFORE_START);
         if (block.timestamp > j.joinDeadline) revert JoinClosed(jobId, j.joinDeadline);
         if (msg.sender == j.trainer) revert TrainerCannotJoin(msg.sender, jobId);
         uint16 weight = portfolioNFT.weightOf(j.portfolioId, dataId);
@@ -136,7 +145,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// @notice Volunteer as the job's aggregator; posts the aggregator bond on top of the participant bond.
     function volunteer(uint256 jobId) external nonReentrant {
         Job storage j = _job(jobId);
-        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _BEFORE_START);
         Participant storage p = _participants[jobId][msg.sender];
         if (!p.joined) revert NotParticipant(msg.sender, jobId);
         if (p.volunteered) revert AlreadyVolunteered(msg.sender, jobId);
@@ -151,7 +160,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// @notice The trainer picks the aggregator among the volunteers (may re-pick before the first round).
     function selectAggregator(uint256 jobId, address participant) external {
         Job storage j = _trainerJob(jobId);
-        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _BEFORE_START);
         if (!_participants[jobId][participant].volunteered) revert NotVolunteer(participant, jobId);
         j.aggregator = participant;
         emit AggregatorSelected(jobId, participant);
@@ -168,7 +177,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (round != expected) revert WrongRound(jobId, round, expected);
         if (round > j.rounds) revert RoundsRemaining(jobId, round, j.rounds);
         if (round == 1) {
-            if (j.status != Status.Open) revert WrongStatus(jobId, j.status);
+            _requireStatus(jobId, j, _OPEN);
             if (!secureAggregation.isSealed(jobId)) revert MembersNotSealed(jobId); // unset: reverts too
             j.status = Status.Running;
         } else {
@@ -184,11 +193,12 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
 
     /// @notice Commit this participant's encrypted update for the current round (once). `samples` is at most the
     /// records of the $Data it joined with; `hash` is the SHA-256 of the blob, whose header binds it to
-    /// (chainId, this market, job, round, sender). A copy of another owner's (hash, cid) is therefore accepted
-    /// here but excluded as WrongSender, so a front-runner copying it from the mempool cannot block the owner.
+    /// (chainId, this market, job, round, sender), and must be new in the round: a copy of a committed update is
+    /// rejected. A front-runner that commits an owner's hash first commits a blob naming that owner (excluded as
+    /// WrongSender); the owner re-encrypts, under a new hash, and commits again.
     function submitUpdate(uint256 jobId, uint256 round, bytes32 hash, string calldata cid, uint64 samples) external {
         Job storage j = _job(jobId);
-        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _RUNNING);
         if (round != j.currentRound) revert WrongRound(jobId, round, j.currentRound);
         Round storage r = _rounds[jobId][round];
         if (block.timestamp > r.updateDeadline || r.aggregateHash != 0) revert RoundClosed(jobId, round);
@@ -198,6 +208,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (r.submittedBits & bit != 0) revert UpdateAlreadySubmitted(jobId, round, msg.sender);
         if (hash == 0 || samples == 0) revert EmptyCommitment();
         if (samples > p.leafCount) revert SamplesAboveLeafCount(samples, p.leafCount);
+        if (_hashSeen[jobId][round][hash]) revert DuplicateUpdate(jobId, round, hash);
+        _hashSeen[jobId][round][hash] = true;
         uint256 contribution = uint256(samples) * p.weightBps;
         r.submittedBits |= bit;
         r.submittedCount += 1;
@@ -223,7 +235,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     ) external {
         Job storage j = _job(jobId);
         if (msg.sender != j.aggregator) revert NotAggregator(msg.sender, jobId);
-        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _RUNNING);
         if (round != j.currentRound) revert WrongRound(jobId, round, j.currentRound);
         Round storage r = _rounds[jobId][round];
         if (r.aggregateHash != 0) revert ResultAlreadySubmitted(jobId, round);
@@ -248,7 +260,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// @notice Penalise a participant of a running job as for a missing update; only PENALIZER_ROLE.
     function penalizeMissing(uint256 jobId, address participant) external onlyRole(PENALIZER_ROLE) {
         Job storage j = _job(jobId);
-        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _RUNNING);
         Participant storage p = _participants[jobId][participant];
         if (!p.joined) revert NotParticipant(participant, jobId);
         _penalizeMissing(jobId, j, 1 << p.index);
@@ -259,7 +271,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// @notice Dispute the current round's aggregate during its challenge window; posts the dispute deposit.
     function raiseDispute(uint256 jobId, uint256 round, string calldata evidenceCid) external nonReentrant {
         Job storage j = _job(jobId);
-        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _RUNNING);
         if (round != j.currentRound) revert WrongRound(jobId, round, j.currentRound);
         Round storage r = _rounds[jobId][round];
         if (r.aggregateHash == 0) revert RoundNotAggregated(jobId, round);
@@ -321,7 +333,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// @notice Cancel before the first round; refunds the escrow, participants reclaim their bonds.
     function cancel(uint256 jobId) external nonReentrant {
         Job storage j = _trainerJob(jobId);
-        if (j.status != Status.Created && j.status != Status.Open) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _BEFORE_START);
         _cancel(jobId, j);
     }
 
@@ -364,8 +376,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     /// remaining bonds, and credit its training bonus (the Rewards rate snapshotted at join, of the share).
     function claimPayout(uint256 jobId) external nonReentrant returns (uint256 share, uint256 bonds) {
         Job storage j = _job(jobId);
+        _requireStatus(jobId, j, _ENDED);
         Status s = j.status;
-        if (s != Status.Finalized && s != Status.Settled && s != Status.Cancelled) revert WrongStatus(jobId, s);
         Participant storage p = _participants[jobId][msg.sender];
         if (!p.joined || p.claimed) revert NothingToClaim(jobId, msg.sender);
         p.claimed = true;
@@ -421,8 +433,14 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         }
     }
 
+    /// @dev Reverts WrongStatus unless the job's status is in `allowed` (a set of `_CREATED`-style bits).
+    function _requireStatus(uint256 jobId, Job storage j, uint256 allowed) private view {
+        Status s = j.status;
+        if (allowed >> uint256(s) & 1 == 0) revert WrongStatus(jobId, s);
+    }
+
     function _checkRoundSettled(uint256 jobId, Job storage j) private view {
-        if (j.status != Status.Running) revert WrongStatus(jobId, j.status);
+        _requireStatus(jobId, j, _RUNNING);
         Round storage r = _rounds[jobId][j.currentRound];
         if (r.aggregateHash == 0) revert RoundNotAggregated(jobId, j.currentRound);
         if (j.disputed) revert DisputePending(jobId);

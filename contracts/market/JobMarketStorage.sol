@@ -53,6 +53,7 @@ abstract contract JobMarketStorage is IJobMarket, AccessControl {
     mapping(uint256 jobId => mapping(uint256 round => mapping(uint256 index => uint256))) internal _updateContribution;
     mapping(uint256 jobId => mapping(uint256 round => mapping(uint256 index => bytes32))) internal _updateHash;
     mapping(uint256 jobId => uint256) internal _disputeDeposit; // the deposit of the pending dispute, as posted
+    mapping(uint256 jobId => mapping(uint256 round => mapping(bytes32 hash => bool))) internal _hashSeen;
 
     /// @param token_ CapToken
     /// @param dataNFT_ $Data

@@ -374,26 +374,89 @@ contract JobMarketTest is EconBase {
         vm.stopPrank();
     }
 
-    /// @dev Before: a participant without data re-committed another owner's public hash and CID and was paid;
-    /// with a duplicate-hash rule, a front-runner copying it from the mempool got the owner's own commit
-    /// rejected. Now the blob's header names its sender: the copy is committed, excluded as WrongSender (the
-    /// owner's stands) and earns nothing.
-    function test_attack_frontRunCopiedUpdate_isExcludedAndTheOwnerStands() public {
+    /// @dev Finalizes a one-round job after its challenge window and returns `who`'s claimed share and bonds.
+    function _finalizeAndClaim(uint256 jobId, address who) internal returns (uint256 share, uint256 bonds) {
+        vm.warp(block.timestamp + 1 days);
+        if (_status(jobId) == uint256(IJobMarket.Status.Running)) {
+            vm.prank(trainer);
+            jobs.finalize(jobId, "bafkreiweights", keccak256("m"), "bafkreimodel");
+        }
+        vm.prank(who);
+        (share, bonds) = jobs.claimPayout(jobId);
+    }
+
+    /// @dev Before: a participant without data re-committed another owner's public hash and CID and was paid.
+    /// Now the copy reverts: the copier has no update in the round, is penalised as a no-show and earns
+    /// nothing; the owner's commitment stands and is paid.
+    function test_attack_copiedUpdate_duplicateHash_reverts() public {
         (uint256 jobId,) = _openJob(3, 1, BUDGET);
         _start(jobId);
         vm.prank(_owner(0));
         jobs.submitUpdate(jobId, 1, keccak256("own blob"), "bafkreiown", 100);
-        vm.prank(_owner(2)); // the copier, first in the block
+        vm.prank(_owner(1));
         jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
-        vm.prank(_owner(1)); // the owner whose blob it is: not blocked
+        vm.prank(_owner(2)); // the copier
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DuplicateUpdate.selector, jobId, 1, keccak256("honest blob")));
         jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
         assertEq(jobs.updateHashOf(jobId, 1, 1), keccak256("honest blob"));
+        assertEq(jobs.updateHashOf(jobId, 1, 2), bytes32(0));
+        vm.warp(block.timestamp + 1 days + 1); // the copier's update never comes
+        vm.prank(_owner(0));
+        jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _noReasons());
+        (uint256 copierShare, uint256 copierBonds) = _finalizeAndClaim(jobId, _owner(2));
+        assertEq(copierShare, 0);
+        assertEq(copierBonds, 8e18); // 20% of its 10 CAP bond: a no-show
+        vm.prank(_owner(1));
+        (uint256 ownerShare,) = jobs.claimPayout(jobId);
+        assertTrue(ownerShare != 0);
+    }
+
+    /// @dev With the duplicate-hash rule, a front-runner copying an owner's (hash, cid) from the mempool gets the
+    /// owner's own commit of it rejected. Its copy names the owner in its header, so it is excluded as
+    /// WrongSender; the owner re-encrypts the same masked update (a new hash) and commits again, and it is the
+    /// owner, not the front-runner, that is paid. Each participant commits once per round, so each blocked
+    /// attempt costs the griefer another joined participant.
+    function test_attack_frontRunCopiedUpdate_ownerRecommitsReencrypted_copierExcluded() public {
+        (uint256 jobId,) = _openJob(3, 1, BUDGET);
+        _start(jobId);
+        vm.prank(_owner(0));
+        jobs.submitUpdate(jobId, 1, keccak256("own blob"), "bafkreiown", 100);
+        vm.prank(_owner(2)); // the front-runner, first in the block with the owner's pending commitment
+        jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
+        vm.prank(_owner(1)); // the owner's own transaction: rejected (its agent simulates it first)
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.DuplicateUpdate.selector, jobId, 1, keccak256("honest blob")));
+        jobs.submitUpdate(jobId, 1, keccak256("honest blob"), "bafkreihonest", 100);
+        vm.prank(_owner(1)); // a fresh encryption of the same masked update
+        jobs.submitUpdate(jobId, 1, keccak256("honest blob, re-encrypted"), "bafkreihonest2", 100);
+        vm.prank(_owner(2)); // the front-runner cannot follow: one update per participant and round
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.UpdateAlreadySubmitted.selector, jobId, 1, _owner(2)));
+        jobs.submitUpdate(jobId, 1, keccak256("honest blob, re-encrypted"), "bafkreihonest2", 100);
         vm.prank(_owner(0));
         vm.expectEmit(true, true, true, true, address(jobs));
         emit IJobMarket.UpdateExcluded(jobId, 1, _owner(2), IJobMarket.ExclusionReason.WrongSender);
         jobs.submitAggregate(jobId, 1, keccak256("a"), "c", 3, _reasons(IJobMarket.ExclusionReason.WrongSender));
-        assertEq(jobs.participantOf(jobId, _owner(2)).contribution, 0);
-        assertTrue(jobs.participantOf(jobId, _owner(1)).contribution != 0);
+        (uint256 copierShare, uint256 copierBonds) = _finalizeAndClaim(jobId, _owner(2));
+        assertEq(copierShare, 0);
+        assertEq(copierBonds, 10e18); // an excluded update loses its contribution, not its bond
+        vm.prank(_owner(1));
+        (uint256 ownerShare,) = jobs.claimPayout(jobId);
+        assertTrue(ownerShare != 0);
+    }
+
+    /// @dev Hashes are distinct within a round only: the same commitment in the next round or another job is new.
+    function test_submitUpdate_duplicateHash_isPerRound() public {
+        (uint256 jobId,) = _openJob(2, 2, BUDGET);
+        (uint256 other,) = _openJob(2, 1, BUDGET);
+        _start(jobId);
+        _start(other);
+        _runRound(jobId, 1, 2);
+        vm.prank(_owner(0));
+        jobs.submitUpdate(other, 1, keccak256(abi.encode(jobId, 1, 0)), "bafkreiupdate", 100);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(trainer);
+        jobs.startRound(jobId, 2, "g2");
+        vm.prank(_owner(0));
+        jobs.submitUpdate(jobId, 2, keccak256(abi.encode(jobId, 1, 0)), "bafkreiupdate", 100);
     }
 
     /// @dev Before: an aggregator included only its sybils and excluded honest updates without a word.
