@@ -303,9 +303,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         uint256 round = j.currentRound;
         Round storage r = _rounds[jobId][round];
         if (upheld) {
-            uint256 reward = _voidAggregate(jobId, j, round, r);
-            totalEscrowed -= reward + deposit;
-            token.safeTransfer(disputer, reward + deposit);
+            token.safeTransfer(disputer, _voidAggregate(jobId, j, round, r, deposit));
         } else {
             totalEscrowed -= deposit;
             uint256 challengeEnd = block.timestamp + _params.challengeWindow;
@@ -488,16 +486,19 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         j.totalContribution -= c;
     }
 
-    /// @dev An upheld dispute: takes the disputer's reward out of the aggregator's bond (returned), undoes the
-    /// round's exclusions, splits the rest of the bond among the round's submitters and settles the job.
-    function _voidAggregate(uint256 jobId, Job storage j, uint256 round, Round storage r)
+    /// @dev An upheld dispute: takes the disputer's reward out of the aggregator's bond, undoes the round's
+    /// exclusions, splits the rest of the bond among the round's submitters and settles the job. Returns what
+    /// the disputer is owed: the reward and its deposit.
+    function _voidAggregate(uint256 jobId, Job storage j, uint256 round, Round storage r, uint256 deposit)
         private
-        returns (uint256 reward)
+        returns (uint256 owed)
     {
         Participant storage a = _participants[jobId][j.aggregator];
         uint128 slashed = a.volunteerBond;
-        reward = uint256(slashed) * _params.disputeRewardBps / _BPS;
+        uint256 reward = uint256(slashed) * _params.disputeRewardBps / _BPS;
         a.volunteerBond = slashed - uint128(reward);
+        owed = reward + deposit;
+        totalEscrowed -= owed;
         emit DisputeResolved(jobId, true, slashed);
         _restoreExcluded(jobId, j, round, r.submittedBits & ~r.includedBits);
         _compensateSubmitters(jobId, j, round, r.submittedBits, _BPS);
