@@ -27,6 +27,11 @@ contract DataNFT is ERC721, IDataNFT {
         bytes32 metadataDigest;
     }
 
+    /// @notice The most records a $Data may commit: the leaves of the possession circuit's depth-20 tree
+    /// (D = 20 in circuits/possession_main.circom, `DEPTH` in orchestrator/merkle.py). Beyond it, challenged indices
+    /// could not be proven, and a declared count could outweigh real ones.
+    uint64 public constant MAX_LEAF_COUNT = 2 ** 20;
+
     address private immutable _deployer;
     IStaking private _staking;
     uint256 private _minted;
@@ -38,13 +43,14 @@ contract DataNFT is ERC721, IDataNFT {
     }
 
     /// @inheritdoc IDataNFT
-    /// @dev Reverts EmptyCommitment, EmptyDataset, DuplicateCommitment.
+    /// @dev Reverts EmptyCommitment, EmptyDataset, DatasetTooLarge, DuplicateCommitment.
     function mint(bytes32 commitment, uint64 leafCount, bytes32 metadataDigest, License calldata license)
         external
         returns (uint256 tokenId)
     {
         if (commitment == 0 || metadataDigest == 0) revert EmptyCommitment();
         if (leafCount == 0) revert EmptyDataset(commitment);
+        if (leafCount > MAX_LEAF_COUNT) revert DatasetTooLarge(leafCount, MAX_LEAF_COUNT);
         Entry storage e = _entries[commitment];
         uint256 existing = e.tokenId;
         if (existing != 0) revert DuplicateCommitment(commitment, existing);

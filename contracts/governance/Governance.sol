@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IGovernance} from "../interfaces/IGovernance.sol";
 import {IGovernanceClock} from "../interfaces/IGovernanceClock.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -19,8 +20,10 @@ import {IRegulator} from "../interfaces/IRegulator.sol";
 /// every governed setter, including its own (through `setParams`), but only the (target, selector) pairs
 /// on its allowlist, and never the token that holds the escrowed deposits.
 /// A slash proposal escrows the proposer's deposit, forfeited unless the slash passes; it holds the
-/// accused position at most once per fault, and never for more than MAX_UNPASSED_HOLD in total until a
-/// slash on that position passes.
+/// accused position at most once per fault, and for at most MAX_UNPASSED_HOLD in total per HOLD_PERIOD.
+/// A passed slash does not renew that budget: a 20% staker could otherwise pass a 1-wei slash of its
+/// own to hold again. Role administration (grantRole / revokeRole / renounceRole) is never a
+/// ParamChange, so no referendum can mint a slasher outside these rules.
 contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -29,8 +32,10 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     uint256 public constant MAX_SLASH_REWARD_BPS = 5_000;
     /// @notice How long a succeeded referendum stays executable after its timelock.
     uint256 public constant EXECUTION_WINDOW = 7 days;
-    /// @notice Cap on the total time slash proposals may hold one position without a passing slash.
+    /// @notice Cap on the total time slash proposals may hold one position within one HOLD_PERIOD.
     uint256 public constant MAX_UNPASSED_HOLD = 30 days;
+    /// @notice The hold budget's period: period k runs from k * HOLD_PERIOD (unix time).
+    uint256 public constant HOLD_PERIOD = 365 days;
 
     IERC20 public immutable token;
     IStaking public immutable staking;
@@ -56,8 +61,8 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     mapping(address target => mapping(bytes4 selector => bool)) public callAllowed;
     /// @notice Whether a fault (party, role, assetId, faultTime) already placed its hold.
     mapping(bytes32 fault => bool) public faultHeld;
-    /// @notice Seconds of hold slash proposals placed on a position since its last passed slash.
-    mapping(bytes32 position => uint256) public holdUsed;
+    /// @notice Seconds of hold slash proposals placed on a position in a HOLD_PERIOD.
+    mapping(bytes32 position => mapping(uint256 period => uint256)) public holdUsed;
 
     /// @param token_ CapToken (deposits)
     /// @param staking_ Staking (snapshots, slashing)
@@ -85,7 +90,7 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
 
     /// @inheritdoc IGovernance
     /// @dev Also holds the position against withdrawal until the referendum can no longer execute,
-    /// so neither thawing nor withdrawing escapes the slash: once per fault, within MAX_UNPASSED_HOLD.
+    /// so neither thawing nor withdrawing escapes the slash: once per fault, within the hold budget.
     function proposeSlash(
         address party,
         IStaking.Role role,
@@ -155,8 +160,6 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         if (p.kind == Kind.Slash) {
             (address party, IStaking.Role role, uint256 assetId, uint256 amount) =
                 abi.decode(p.action, (address, IStaking.Role, uint256, uint256));
-            // a passed slash judged the position: its hold budget starts afresh
-            holdUsed[_positionKey(party, role, assetId)] = 0;
             result = abi.encode(staking.slash(party, role, assetId, amount, p.proposer, slashRewardBps));
         } else if (p.kind == Kind.ParamChange) {
             (address target, bytes memory data) = abi.decode(p.action, (address, bytes));
@@ -185,8 +188,9 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     // ---------------------------------------------------------------- call allowlist
 
     /// @notice Allow or forbid ParamChange calls of `selector` on `target`; by referendum, or by the
-    /// setup admin before it renounces. The token (escrowed deposits) and Staking's slash / hold are
-    /// never allowed: those go through `proposeSlash` and its rules.
+    /// setup admin before it renounces. Never allowed: the token (escrowed deposits), Staking's slash /
+    /// hold (those go through `proposeSlash` and its rules), and role administration on any contract
+    /// (the suite's roles are fixed at deployment; a new slasher would escape the hold budget).
     function setCallAllowed(address target, bytes4 selector, bool allowed) external {
         if (msg.sender != address(this) && (msg.sender != setupAdmin || setupAdmin == address(0))) {
             revert NotSetupAdmin(msg.sender);
@@ -284,21 +288,22 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
     }
 
     /// @dev Holds the accused position until the slash can no longer execute, clamped to what is left of
-    /// its MAX_UNPASSED_HOLD budget and to Staking's per-hold cap. Only the extension beyond the
-    /// position's current hold is counted.
+    /// this period's MAX_UNPASSED_HOLD budget and to Staking's per-hold cap. Only the extension beyond the
+    /// position's current hold is counted, against the period the hold is placed in.
     function _hold(uint256 id, address party, IStaking.Role role, uint256 assetId) private {
-        bytes32 key = _positionKey(party, role, assetId);
+        mapping(uint256 => uint256) storage usedIn = holdUsed[_positionKey(party, role, assetId)];
+        uint256 period = block.timestamp / HOLD_PERIOD;
         uint256 current = staking.positionOf(party, role, assetId).heldUntil;
         uint256 from = current > block.timestamp ? current : block.timestamp;
         uint256 until = uint256(_proposals[id].readyAt) + EXECUTION_WINDOW;
         uint256 maxUntil = block.timestamp + staking.MAX_HOLD();
         if (until > maxUntil) until = maxUntil;
-        uint256 used = holdUsed[key];
+        uint256 used = usedIn[period];
         uint256 room = MAX_UNPASSED_HOLD - used; // used <= MAX_UNPASSED_HOLD by construction
         if (until > from + room) until = from + room;
         if (until <= from) return;
         used += until - from;
-        holdUsed[key] = used;
+        usedIn[period] = used;
         emit SlashHoldPlaced(id, party, role, assetId, until, used);
         staking.hold(party, role, assetId, until);
     }
@@ -312,6 +317,8 @@ contract Governance is IGovernance, IGovernanceClock, ReentrancyGuard {
         if (
             target == address(token)
                 || (target == address(staking) && (selector == IStaking.slash.selector || selector == IStaking.hold.selector))
+                || selector == IAccessControl.grantRole.selector || selector == IAccessControl.revokeRole.selector
+                || selector == IAccessControl.renounceRole.selector
         ) revert UnsafeCall(target, selector);
         callAllowed[target][selector] = allowed;
         emit CallAllowed(target, selector, allowed);

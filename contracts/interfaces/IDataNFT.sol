@@ -18,6 +18,8 @@ interface IDataNFT is IERC721 {
     error EmptyCommitment();
     /// @notice Thrown when a dataset's leaf (record) count is zero.
     error EmptyDataset(bytes32 commitment);
+    /// @notice The leaf count is beyond what a possession proof can open (a depth-20 tree).
+    error DatasetTooLarge(uint64 leafCount, uint256 maxLeafCount);
     /// @notice Thrown when a token id does not exist.
     error UnknownData(uint256 tokenId);
     /// @notice Thrown when the caller does not own the $Data.

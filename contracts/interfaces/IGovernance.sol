@@ -115,7 +115,7 @@ interface IGovernance {
     /// @param role the position's role
     /// @param assetId the position's asset
     /// @param until the end of the hold
-    /// @param holdUsed seconds of hold placed on the position since its last passed slash
+    /// @param holdUsed seconds of hold placed on the position in this HOLD_PERIOD
     event SlashHoldPlaced(
         uint256 indexed id, address indexed party, IStaking.Role role, uint256 assetId, uint256 until, uint256 holdUsed
     );

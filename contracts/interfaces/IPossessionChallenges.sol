@@ -20,12 +20,15 @@ interface IPossessionChallenges {
         uint128 deposit;
         bytes32 seed;
         bool closed;
+        bool reseeded;
     }
 
     /// @notice Thrown when a $Data's owner challenges its own $Data.
     error SelfChallenge(address owner, uint256 dataId);
     /// @notice Thrown when anyone but the challenger reseeds a challenge.
     error NotChallenger(address caller, uint256 challengeId);
+    /// @notice Thrown when a challenge that was already reseeded once is reseeded again.
+    error AlreadyReseeded(uint256 challengeId);
     /// @notice Thrown when a $Data already has an open challenge.
     error ChallengeAlreadyOpen(uint256 dataId, uint256 challengeId);
     /// @notice Thrown when a challenge does not exist.

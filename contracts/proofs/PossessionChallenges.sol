@@ -15,7 +15,8 @@ import {IPossessionVerifier} from "../interfaces/IPossessionVerifier.sol";
 /// to both sides when the challenge is made, modulo the $Data's leaf count (fixed at mint, bound in its
 /// commitment). The owner may not challenge itself. The seed must be fixed (`fixSeed`, by anyone) or answered
 /// within 256 blocks; an expired, unfixed seed counts against the owner: only the challenger may
-/// `reseed`, else the deadline passes unanswered. The owner's data mortgage is held until the deadline, so
+/// `reseed`, once, else the deadline passes unanswered (an owner's sybil challenger cannot keep the one
+/// open slot of a $Data by reseeding forever). The owner's data mortgage is held until the deadline, so
 /// a thawing stake cannot leave before the slash. The owner answers with a Groth16 proof
 /// (circuits/possession.circom) that it knows the records at those leaves of the Poseidon tree the $Data
 /// commits to; no record is ever published. A correct answer pays the challenger's
@@ -77,7 +78,7 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
         uint256 deadline = block.timestamp + responseWindow;
         uint256 deposit = challengeDeposit;
         _challenges[challengeId] =
-            Challenge(dataId, msg.sender, owner, uint64(seedBlock), uint64(deadline), uint128(deposit), 0, false);
+            Challenge(dataId, msg.sender, owner, uint64(seedBlock), uint64(deadline), uint128(deposit), 0, false, false);
         openChallengeOf[dataId] = challengeId;
         emit Challenged(challengeId, dataId, msg.sender, owner, seedBlock, deadline);
         staking.hold(owner, IStaking.Role.DataOwner, dataId, deadline);
@@ -98,16 +99,19 @@ contract PossessionChallenges is IPossessionChallenges, AccessControl, Reentranc
 
     /// @notice Replace a seed whose block hash expired unfixed (older than 256 blocks); resets the deadline.
     /// Only the challenger: an owner who read the indices and let the seed expire cannot re-roll them.
+    /// Only once per challenge.
     function reseed(uint256 challengeId) external {
         Challenge storage c = _open(challengeId);
         if (msg.sender != c.challenger) revert NotChallenger(msg.sender, challengeId);
         if (c.seed != 0 || block.number <= c.seedBlock || blockhash(c.seedBlock) != 0) {
             revert SeedStillValid(challengeId);
         }
+        if (c.reseeded) revert AlreadyReseeded(challengeId);
         uint256 seedBlock = block.number + SEED_DELAY;
         uint256 deadline = block.timestamp + responseWindow;
         c.seedBlock = uint64(seedBlock);
         c.deadline = uint64(deadline);
+        c.reseeded = true;
         emit Reseeded(challengeId, seedBlock, deadline);
         staking.hold(c.owner, IStaking.Role.DataOwner, c.dataId, deadline);
     }

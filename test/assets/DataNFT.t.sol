@@ -101,6 +101,21 @@ contract DataNFTTest is Test {
         data.mint(ROOT, 0, HELLO, IDataNFT.License(0));
     }
 
+    /// @dev A self-declared 2^64-1 records would be unprovable by the depth-20 circuit and would outweigh
+    /// every real dataset in a job; the largest provable count still mints.
+    function test_attack_hugeLeafCountDataset_reverts() public {
+        uint64 max = data.MAX_LEAF_COUNT();
+        vm.expectRevert(abi.encodeWithSelector(IDataNFT.DatasetTooLarge.selector, type(uint64).max, uint256(max)));
+        vm.prank(alice);
+        data.mint(ROOT, type(uint64).max, HELLO, IDataNFT.License(0));
+        vm.expectRevert(abi.encodeWithSelector(IDataNFT.DatasetTooLarge.selector, max + 1, uint256(max)));
+        vm.prank(alice);
+        data.mint(ROOT, max + 1, HELLO, IDataNFT.License(0));
+        vm.prank(alice);
+        data.mint(ROOT, max, HELLO, IDataNFT.License(0));
+        vm.assertEq(uint256(data.leafCountOf(1)), uint256(max));
+    }
+
     function test_mint_zeroLicense() public {
         vm.prank(alice);
         data.mint(ROOT, 1, HELLO, IDataNFT.License(0));

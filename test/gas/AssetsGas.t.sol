@@ -48,12 +48,25 @@ contract AssetsGasTest is AssetsBase {
         plain.mint(alice, 1);
     }
 
-    /// @dev Against test_gas_mintPlainERC721 (OZ `_mint`: the owner and balance slots). A $Data mint writes
-    /// three more fresh slots, each needed by a view or a contract: the commitment index (token id, leaf count
-    /// and licence packed in one slot: the duplicate check, `leafCountOf`, `licenseOf`), the commitment by token
-    /// id (`commitmentOf`: the possession proofs' public input) and the metadata digest (`tokenURI`). Two
-    /// 32-byte values per token cannot share a slot, so 1.6x (one fresh slot beyond OZ's two) is out of reach
-    /// while both must be readable on chain; the CID string that used three more slots is gone.
+    /// @dev The storage floor of a $Data mint, one fresh slot at a time on top of OZ's `_mint` (owner and
+    /// balance). Each slot is read on chain, so none can go: (1) the commitment index, keyed by commitment,
+    /// packing token id, leaf count and licence (the duplicate check, `leafCountOf` for joins and
+    /// challenges, `licenseOf` for payouts); (2) the commitment by token id (`commitmentOf`, the possession
+    /// proofs' public input; ids are sequential, so it is not the id); (3) the metadata CID's 32-byte
+    /// digest (`tokenURI`). Two 32-byte values cannot share a slot, so 1.6x (one slot beyond OZ's two) is
+    /// below this floor. test_gas_mintData minus the 3-slot floor is the counter, the checks and the event.
+    function test_gas_mintPlainERC721_plus1Slot_commitmentIndex() public {
+        plain.mintWithWords(alice, 1, 1);
+    }
+
+    function test_gas_mintPlainERC721_plus2Slots_commitmentOf() public {
+        plain.mintWithWords(alice, 1, 2);
+    }
+
+    function test_gas_mintPlainERC721_plus3Slots_metadataDigest() public {
+        plain.mintWithWords(alice, 1, 3);
+    }
+
     function test_gas_mintData() public {
         vm.prank(alice);
         data.mint(keccak256("gas dataset"), 1_000, keccak256("gas metadata"), IDataNFT.License(1e18));

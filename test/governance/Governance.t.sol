@@ -233,7 +233,8 @@ contract GovernanceTest is EconBase {
             assertLe(held, start + gov.MAX_UNPASSED_HOLD());
             if (held > block.timestamp) vm.warp(held - 1);
         }
-        assertEq(gov.holdUsed(keccak256(abi.encode(carol, IStaking.Role.Curator, uint256(0)))), gov.MAX_UNPASSED_HOLD());
+        bytes32 key = keccak256(abi.encode(carol, IStaking.Role.Curator, uint256(0)));
+        assertEq(gov.holdUsed(key, start / gov.HOLD_PERIOD()), gov.MAX_UNPASSED_HOLD());
         uint256 free = start + gov.MAX_UNPASSED_HOLD();
         vm.warp(free > thawEnd ? free : thawEnd);
         vm.prank(carol);
@@ -256,12 +257,61 @@ contract GovernanceTest is EconBase {
         assertEq(staking.withdraw(IStaking.Role.Curator, 0), 200e18);
     }
 
-    function test_passedSlash_resetsHoldBudget() public {
+    /// @dev A staker with quorum passes a 1-wei slash of its own each time: passing does not renew the
+    /// budget, so the thawing stake is free once the period's MAX_UNPASSED_HOLD is spent.
+    function test_attack_dustSlashPassesAndResetsHoldBudget_fails() public {
+        vm.prank(carol);
+        staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
+        uint256 start = block.timestamp;
+        uint256 thawEnd = staking.positionOf(carol, IStaking.Role.Curator, 0).thawEnd;
+        for (uint256 i; i < 6; ++i) {
+            vm.prank(alice);
+            uint256 id = gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1, "bafkreidust", block.timestamp - 1);
+            _pass(id); // alice alone is 2/3 of the stake
+            assertLe(staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil, start + gov.MAX_UNPASSED_HOLD());
+        }
+        uint256 free = start + gov.MAX_UNPASSED_HOLD();
+        vm.warp(free > thawEnd ? free : thawEnd);
+        vm.prank(carol);
+        assertEq(staking.withdraw(IStaking.Role.Curator, 0), 200e18 - 6);
+    }
+
+    function test_holdBudget_renewsInTheNextPeriod() public {
         bytes32 key = keccak256(abi.encode(carol, IStaking.Role.Curator, uint256(0)));
-        uint256 id = _proposeSlashCarol();
-        assertTrue(gov.holdUsed(key) > 0);
-        _pass(id);
-        assertEq(gov.holdUsed(key), 0);
+        _proposeSlashCarol();
+        uint256 period = block.timestamp / gov.HOLD_PERIOD();
+        uint256 used = gov.holdUsed(key, period);
+        assertTrue(used > 0);
+        vm.warp((period + 1) * gov.HOLD_PERIOD());
+        vm.prank(alice);
+        gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1, "bafkreinext", block.timestamp - 1);
+        assertEq(gov.holdUsed(key, period), used);
+        assertTrue(gov.holdUsed(key, period + 1) > 0);
+    }
+
+    /// @dev Two referenda could otherwise allowlist `grantRole` and then make an EOA a slasher, outside
+    /// the hold budget and the slash referendum.
+    function test_attack_referendumGrantsSlasherRole_fails() public {
+        bytes4 grant = staking.grantRole.selector;
+        bytes memory allow = abi.encodeCall(gov.setCallAllowed, (address(staking), grant, true));
+        vm.prank(alice);
+        uint256 id = gov.proposeParamChange(address(gov), allow, "");
+        _toVoting();
+        vm.prank(alice);
+        gov.castVote(id, true);
+        _toReady(id);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, address(staking), grant));
+        gov.execute(id);
+        bytes memory makeSlasher = abi.encodeCall(staking.grantRole, (staking.SLASHER_ROLE(), alice));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(staking), grant));
+        gov.proposeParamChange(address(staking), makeSlasher, "");
+        for (uint256 k; k < 2; ++k) {
+            bytes4 sel = k == 0 ? staking.revokeRole.selector : staking.renounceRole.selector;
+            vm.prank(admin);
+            vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, address(data), sel));
+            gov.setCallAllowed(address(data), sel, true);
+        }
     }
 
     function test_attack_paramChangeMovesEscrowedDeposits_fails() public {

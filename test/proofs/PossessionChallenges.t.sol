@@ -191,6 +191,27 @@ contract PossessionChallengesTest is EconBase {
         assertEq(challenges.slashUnanswered(id), 100e18);
     }
 
+    /// @dev Before: the owner's sybil challenged, never fixed the seed, and reseeded each time it expired,
+    /// so the $Data's one open slot stayed taken, no honest challenger got in and nothing was slashed.
+    function test_attack_sybilChallengerReseedsForever_fails() public {
+        address sybil = address(0x5B11);
+        _fund(sybil, 100e18);
+        vm.prank(sybil);
+        uint256 id = challenges.challenge(dataId);
+        vm.roll(block.number + 300);
+        vm.prank(sybil);
+        challenges.reseed(id);
+        vm.roll(block.number + 300);
+        vm.prank(sybil);
+        vm.expectRevert(abi.encodeWithSelector(IPossessionChallenges.AlreadyReseeded.selector, id));
+        challenges.reseed(id);
+        // the slot is freed by the slash at the (single) extended deadline
+        vm.warp(challenges.challengeOf(id).deadline + 1);
+        assertEq(challenges.slashUnanswered(id), 100e18);
+        vm.prank(challenger);
+        challenges.challenge(dataId);
+    }
+
     /// @dev Before: a stake whose thawing ended inside the response window left before the slash.
     function test_attack_withdrawDuringResponseWindow_reverts() public {
         vm.prank(owner);

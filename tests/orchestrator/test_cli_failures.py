@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator import services
+from orchestrator import merkle, services
 
 
 @pytest.fixture
@@ -71,3 +71,8 @@ def test_missing_role_is_decoded(env):
 def test_unknown_account_and_bad_amount(env, csv_file):
     assert "no account named 'ghost'" in env.fails("data", "register", str(csv_file), account="ghost")
     assert "not a number of CAP" in env.fails("stake", "deposit", "curator", "lots", account="dev1")
+
+
+def test_max_leaf_count_is_the_tree_depth(admin):
+    """DataNFT refuses what the depth-DEPTH possession tree cannot prove; both sides say the same."""
+    assert admin.call("DataNFT.MAX_LEAF_COUNT") == merkle.MAX_LEAVES
