@@ -20,7 +20,8 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 /// with a public, re-checkable reason for every update it leaves out; a challenge window follows each aggregate.
 /// An update's contribution is its portfolio weight x the share of its dataset's records it trained on
 /// (samples / leafCount, at most 1), so no owner earns more per round than its curator weight, however many
-/// records its $Data declares. Contributions accumulate as updates arrive, so finalize is O(1) in the number of participants and each participant pulls its share with `claimPayout`.
+/// records its $Data declares. Contributions accumulate as updates arrive, so finalize is O(1) in the number
+/// of participants and each participant pulls its share with `claimPayout`.
 /// A job that stalls after its first round settles by contribution: owners are paid for the work they did.
 /// Participants are indexed 0..255 so rounds keep bitmaps; only misses and exclusions are iterated.
 contract JobMarket is JobMarketStorage, ReentrancyGuard {

@@ -642,7 +642,9 @@ contract JobMarketTest is EconBase {
         assertEq(token.balanceOf(treasury) - treasuryBefore, 10e18);
         assertEq(token.balanceOf(_owner(0)), aggregatorBefore); // not the aggregator's: its sybil's junk is not free
         vm.prank(trainer);
-        vm.expectRevert(abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days)
+        );
         jobs.finalize(jobId, "w", keccak256("m"), "m");
         vm.warp(block.timestamp + 1 days);
         vm.prank(disputer);

@@ -90,9 +90,7 @@ contract JobMarketDisputeAttacksTest is EconBase {
         _submit(jobId, round, h1, 1_000);
         _submit(jobId, round, sybil, 1_000);
         vm.prank(sybil);
-        jobs.submitAggregate(
-            jobId, round, bytes32(round), "a", 6, _reason(IJobMarket.ExclusionReason.HashMismatch)
-        );
+        jobs.submitAggregate(jobId, round, bytes32(round), "a", 6, _reason(IJobMarket.ExclusionReason.HashMismatch));
     }
 
     /// @dev Before: an upheld dispute cancelled the job and refunded the whole budget to the trainer; the honest
@@ -177,7 +175,9 @@ contract JobMarketDisputeAttacksTest is EconBase {
         assertEq(token.balanceOf(treasury) - treasuryBefore, 10e18);
         assertEq(token.balanceOf(sybil), sybilBefore);
         vm.prank(trainer);
-        vm.expectRevert(abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days)
+        );
         jobs.finalize(jobId, "w", bytes32(0), "m");
         vm.prank(h0);
         jobs.raiseDispute(jobId, 1, "the blob at the CID hashes to the commitment");
