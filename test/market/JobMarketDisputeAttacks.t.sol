@@ -191,6 +191,47 @@ contract JobMarketDisputeAttacksTest is EconBase {
         assertEq(sybilBonds, 10e18);
     }
 
+    /// @dev Whoever the aggregator leaves out and whatever the samples, an upheld dispute refunds the trainer
+    /// nothing (every owner submitted, so nothing was forfeited), pays every submitter of the voided round but the
+    /// aggregator, and hands out the owners' pool to the last wei.
+    function testFuzz_upheldDispute_trainerNeverRefunded(uint64 s0, uint64 s1, uint64 s2, uint8 excluded, uint8 agg)
+        public
+    {
+        uint256 a = agg % 3;
+        address[] memory o = _three(h0, h1, sybil);
+        uint256 jobId = _job(curator, trainer, o, _leaves(1_000, 2_000, 500), 1, a);
+        uint64[3] memory s = [uint64(bound(s0, 1, 1_000)), uint64(bound(s1, 1, 2_000)), uint64(bound(s2, 1, 500))];
+        for (uint256 i; i < 3; ++i) {
+            _submit(jobId, 1, o[i], s[i]);
+        }
+        uint256 out = excluded % 4; // 3: nobody left out
+        uint256 included = out == 3 ? 7 : 7 & ~(1 << out);
+        vm.prank(o[a]);
+        jobs.submitAggregate(
+            jobId,
+            1,
+            bytes32(uint256(1)),
+            "a",
+            included,
+            out == 3 ? _noReasons() : _reason(IJobMarket.ExclusionReason.MalformedBlob)
+        );
+        _fund(sybil2, 10e18);
+        vm.prank(sybil2);
+        jobs.raiseDispute(jobId, 1, "e");
+        uint256 trainerBefore = token.balanceOf(trainer);
+        vm.prank(address(gov));
+        jobs.resolveDispute(jobId, true);
+        uint256 paid;
+        for (uint256 i; i < 3; ++i) {
+            (uint256 share,) = _claim(jobId, o[i]);
+            assertEq(share == 0, i == a);
+            paid += share;
+        }
+        assertEq(token.balanceOf(trainer), trainerBefore + jobs.jobOf(jobId).ownersPool - paid); // the dust only
+        assertLe(jobs.jobOf(jobId).ownersPool - paid, 2);
+        assertEq(token.balanceOf(address(jobs)), 0);
+    }
+
     /// @dev Before: a self-run job (trainer = curator, its sybils the owners and aggregator) got its whole budget
     /// back and the training bonus on top, from a pool others funded: one 21,053 CAP job drained 1,000 CAP. Now
     /// the job pays a training fee of the bonus rate on its owners' pool, more than the bonus on the shares.

@@ -204,20 +204,20 @@ contract JobMarketHandler is Test {
         _mint(disputer, 10e18);
         vm.prank(disputer);
         try jobs.raiseDispute(id, jobs.jobOf(id).currentRound, "e") {
-            if (ruling % 3 == 2) return;
-            vm.prank(arbiter);
-            jobs.resolveDispute(id, ruling % 3 == 1);
-            if (ruling % 3 == 1) voided[id] = true;
+            if (ruling % 3 != 2) _resolve(id, ruling % 3 == 1);
         } catch {}
     }
 
     function resolveLate(uint256 jobSeed, bool upheld) external {
         if (jobIds.length == 0) return;
-        vm.prank(arbiter);
         uint256 id = _job(jobSeed);
-        try jobs.resolveDispute(id, upheld) {
-            if (upheld) voided[id] = true;
-        } catch {}
+        if (jobs.jobOf(id).disputed) _resolve(id, upheld);
+    }
+
+    function _resolve(uint256 id, bool upheld) private {
+        vm.prank(arbiter);
+        jobs.resolveDispute(id, upheld);
+        if (upheld) voided[id] = true;
     }
 
     /// @dev Past the arbitration period of any pending dispute.
