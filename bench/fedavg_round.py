@@ -10,7 +10,7 @@ from t Shamir shares, removes the residual masks and decrypts the sum. Prints ro
 their ratios, plus centralized training as the upper reference. Each is run ``--repeat`` times, interleaved; the fastest run is reported
 (the accuracy is the same every time: same seeds).
 
-    python bench/fedavg_round.py [--rounds 20] [--owners 4] [--repeat 3]
+    python bench/fedavg_round.py [--rounds 20] [--owners 4] [--repeat 5]
 """
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--owners", type=int, default=4)
-    ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each; the fastest is reported")
+    ap.add_argument("--repeat", type=int, default=5, help="interleaved runs of each; the fastest is reported")
     a = ap.parse_args(argv)
     split = data.load_digits_split(a.owners, 0.5, 0)
     n = training.n_params(SPEC)

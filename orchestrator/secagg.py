@@ -4,7 +4,7 @@ Bonawitz et al. (CCS 2017) double masking, our own code on ``cryptography``:
 
 - an owner's per-round *mask secret* becomes an X25519 key; X25519 with a peer's mask key, then
   HKDF-SHA256 bound to (job, round, pair), keys a ChaCha20 keystream that expands to a mask vector
-  uniform modulo the plaintext modulus (rejection sampling of masked 64-bit words: no modular bias,
+  uniform modulo the plaintext modulus (rejection sampling of masked 32- or 64-bit words: no modular bias,
   no 32-bit seed to brute-force); the lower index adds it, the higher subtracts it, so it cancels in a sum;
 - an owner's per-round *self-mask seed* keys another keystream (HKDF bound to (job, round));
 - both 31-byte secrets are Shamir-shared t-of-n over GF(2^255 - 19) (a share fits a bytes32);
@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eth_utils import keccak
+from eth_hash.auto import keccak  # eth_utils.keccak's backend, without its argument dispatch
 
 #: the Shamir field: GF(p), p = 2^255 - 19, so a share is below 2^255 (a bytes32 on chain)
 FIELD = 2**255 - 19
@@ -64,9 +64,11 @@ def x25519_private(secret: bytes, label: bytes = b"datacap/secagg/x25519") -> X2
 
 
 def public_bytes(secret: bytes) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    return raw_public(x25519_private(secret))
 
-    return x25519_private(secret).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+def raw_public(private: X25519PrivateKey) -> bytes:
+    return private.public_key().public_bytes_raw()
 
 
 def seed_commitment(seed: bytes) -> bytes:
@@ -74,9 +76,9 @@ def seed_commitment(seed: bytes) -> bytes:
     return hashlib.sha256(b"datacap/secagg/seed" + seed).digest()
 
 
-def _agree(secret: bytes, peer_public: bytes) -> bytes:
+def _agree(private: X25519PrivateKey, peer_public: bytes) -> bytes:
     try:
-        shared = x25519_private(secret).exchange(X25519PublicKey.from_public_bytes(peer_public))
+        shared = private.exchange(X25519PublicKey.from_public_bytes(peer_public))
     except ValueError as exc:  # cryptography refuses an all-zero shared secret
         raise SecAggError(f"X25519 with a low-order public key ({exc})") from exc
     if shared == b"\x00" * 32:
@@ -89,61 +91,83 @@ def _agree(secret: bytes, peer_public: bytes) -> bytes:
 
 def keystream_mod(key: bytes, count: int, modulus: int, stream: int = 0) -> np.ndarray:
     """``count`` values uniform in [0, modulus) from ChaCha20(key) with nonce ``stream`` (independent streams
-    under one key, one per segment of a mask domain): each 64-bit word is cut to ``bit_length(modulus - 1)``
-    bits and kept when below ``modulus`` (so at most half are rejected)."""
+    under one key, one per segment of a mask domain), as uint64: each little-endian word (32-bit for a modulus
+    up to 2^32, else 64-bit) is cut to ``bit_length(modulus - 1)`` bits and kept when below ``modulus`` (so at
+    most half are rejected; a power of two rejects none)."""
     if not 2 <= modulus <= 2**64:
         raise SecAggError(f"modulus must be in [2, 2^64], got {modulus}")
     bits = (modulus - 1).bit_length()
-    cut = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(2**64 - 1)
+    width, dtype = (4, "<u4") if bits <= 32 else (8, "<u8")
+    cut = np.uint64((1 << bits) - 1)
     nonce = b"\x00" * 8 + stream.to_bytes(8, "little")  # block counter 0, then the stream number
     enc = Cipher(algorithms.ChaCha20(key, nonce), mode=None).encryptor()
+    if modulus == 1 << bits:
+        return np.frombuffer(enc.update(bytes(width * count)), dtype).astype(np.uint64, copy=False) & cut
     out, have = [], 0
     while have < count:
-        words = np.frombuffer(enc.update(b"\x00" * (8 * (count - have + 64 + (count - have) // 8))), "<u8") & cut
-        if modulus < 2**64:
-            words = words[words < np.uint64(modulus)]
+        need = count - have
+        words = np.frombuffer(enc.update(bytes(width * (need + 64 + need // 8))), dtype)
+        words = words.astype(np.uint64, copy=False) & cut
+        words = words[words < np.uint64(modulus)]
         out.append(words)
         have += words.size
     return np.concatenate(out)[:count] if out else np.zeros(0, dtype=np.uint64)
 
 
-def _add_mod(a: np.ndarray, b: np.ndarray, modulus: int) -> np.ndarray:
-    """(a + b) mod m for entries < m <= 2^64, without overflow."""
-    m = np.uint64(modulus % 2**64)
-    if modulus == 2**64:
-        return a + b
-    return np.where(a >= m - b, a - (m - b), a + b)
+def signed_sum(terms: Iterable[tuple[np.ndarray, bool]], count: int, modulus: int) -> np.ndarray:
+    """``sum(+-v) mod modulus`` over ``(v, negate)`` terms with entries below the modulus, as uint64.
+
+    A power-of-two modulus wraps in uint64 (exact mod 2^64, hence mod the modulus) and is cut once at the end.
+    Any other is reduced only every ``(2^64 - 1) // modulus`` terms: a negated term adds ``modulus - v``, at
+    most the modulus, so the unreduced sum never overflows (above 2^63, every term is reduced)."""
+    acc = np.zeros(count, dtype=np.uint64)
+    if modulus & (modulus - 1) == 0:
+        for v, negate in terms:
+            (np.subtract if negate else np.add)(acc, v, out=acc)
+        return acc & np.uint64(modulus - 1) if modulus < 2**64 else acc
+    m, cap, held = np.uint64(modulus), (2**64 - 1) // modulus, 0  # acc <= held * modulus
+    for v, negate in terms:
+        if cap < 2:
+            t = np.where(v == 0, v, m - v) if negate else v
+            acc = np.where(acc >= m - t, acc - (m - t), acc + t)
+            continue
+        if held == cap:
+            np.remainder(acc, m, out=acc)
+            held = 1
+        np.add(acc, m - v if negate else v, out=acc)
+        held += 1
+    return np.remainder(acc, m, out=acc)
 
 
-def _neg_mod(a: np.ndarray, modulus: int) -> np.ndarray:
-    if modulus == 2**64:
-        return np.uint64(0) - a
-    return np.where(a == 0, a, np.uint64(modulus) - a)
+def _pair_stream(private: X25519PrivateKey, peer_public: bytes, job_id: int, round_: int, me: int, peer: int,
+                 count: int, modulus: int, stream: int) -> tuple[np.ndarray, bool]:
+    """The keystream of the pair (me, peer) and whether ``me`` subtracts it (the higher index does)."""
+    lo, hi = min(me, peer), max(me, peer)
+    key = _hkdf(_agree(private, peer_public), b"datacap/secagg/pair" + _ctx(job_id, round_, lo, hi))
+    return keystream_mod(key, count, modulus, stream), me > peer
 
 
 def pair_mask(secret: bytes, peer_public: bytes, job_id: int, round_: int, me: int, peer: int,
               count: int, modulus: int, stream: int = 0) -> np.ndarray:
     """The pairwise mask ``me`` adds for ``peer`` (the lower index adds the keystream, the higher its negation)."""
-    lo, hi = min(me, peer), max(me, peer)
-    key = _hkdf(_agree(secret, peer_public), b"datacap/secagg/pair" + _ctx(job_id, round_, lo, hi))
-    values = keystream_mod(key, count, modulus, stream)
-    return values if me < peer else _neg_mod(values, modulus)
+    term = _pair_stream(x25519_private(secret), peer_public, job_id, round_, me, peer, count, modulus, stream)
+    return signed_sum([term], count, modulus)
 
 
 def self_mask(seed: bytes, job_id: int, round_: int, count: int, modulus: int, stream: int = 0) -> np.ndarray:
     return keystream_mod(_hkdf(seed, b"datacap/secagg/self" + _ctx(job_id, round_)), count, modulus, stream)
 
 
-def owner_mask(me: int, mask_secret: bytes, seed: bytes, peers: dict[int, bytes], job_id: int, round_: int,
-               count: int, modulus: int, stream: int = 0) -> np.ndarray:
-    """What owner ``me`` adds to its update: its self-mask plus a pairwise mask for every peer
-    (``peers``: index -> the peer's mask public key for this round)."""
-    total = self_mask(seed, job_id, round_, count, modulus, stream)
-    for j, pub in sorted(peers.items()):
-        if j != me:
-            total = _add_mod(total, pair_mask(mask_secret, pub, job_id, round_, me, j, count, modulus, stream),
-                             modulus)
-    return total
+def owner_mask(me: int, mask_key: X25519PrivateKey, seed: bytes, peers: dict[int, bytes], job_id: int,
+               round_: int, count: int, modulus: int, stream: int = 0) -> np.ndarray:
+    """What owner ``me`` adds to its update: its self-mask plus a pairwise mask for every peer (``mask_key``: the
+    X25519 key of its mask secret for this round; ``peers``: index -> the peer's mask public key)."""
+    def terms():
+        yield self_mask(seed, job_id, round_, count, modulus, stream), False
+        for j, pub in sorted(peers.items()):
+            if j != me:
+                yield _pair_stream(mask_key, pub, job_id, round_, me, j, count, modulus, stream)
+    return signed_sum(terms(), count, modulus)
 
 
 def residual_mask(included_seeds: dict[int, bytes], dropped_secrets: dict[int, bytes],
@@ -151,15 +175,17 @@ def residual_mask(included_seeds: dict[int, bytes], dropped_secrets: dict[int, b
                   stream: int = 0) -> np.ndarray:
     """What remains of the masks in a sum over the included owners: their self-masks, plus their pairwise
     masks with each dropped or excluded owner (rebuilt from that owner's side of the key agreement)."""
-    total = np.zeros(count, dtype=np.uint64)
-    for i, seed in sorted(included_seeds.items()):
-        total = _add_mod(total, self_mask(seed, job_id, round_, count, modulus, stream), modulus)
-    for d, secret in sorted(dropped_secrets.items()):
-        for i in sorted(included_seeds):
-            # included owner i added pair_mask(i -> d) = -pair_mask(d -> i)
-            total = _add_mod(total, _neg_mod(pair_mask(secret, mask_publics[i], job_id, round_, d, i, count,
-                                                        modulus, stream), modulus), modulus)
-    return total
+    def terms():
+        for _, seed in sorted(included_seeds.items()):
+            yield self_mask(seed, job_id, round_, count, modulus, stream), False
+        for d, secret in sorted(dropped_secrets.items()):
+            private = x25519_private(secret)
+            for i in sorted(included_seeds):
+                # included owner i added pair_mask(i -> d), the negation of what d would add for i
+                values, d_subtracts = _pair_stream(private, mask_publics[i], job_id, round_, d, i, count, modulus,
+                                                   stream)
+                yield values, not d_subtracts
+    return signed_sum(terms(), count, modulus)
 
 
 # --------------------------------------------------------------------------- Shamir t-of-n over GF(FIELD)
@@ -207,7 +233,8 @@ def share_x(index: int) -> int:
 
 
 def _box_key(my_secret: bytes, peer_public: bytes, job_id: int, dealer: int, recipient: int) -> bytes:
-    return _hkdf(_agree(my_secret, peer_public), b"datacap/secagg/box" + _ctx(job_id, 0, dealer, recipient))
+    return _hkdf(_agree(x25519_private(my_secret), peer_public),
+                 b"datacap/secagg/box" + _ctx(job_id, 0, dealer, recipient))
 
 
 def seal_box(enc_secret: bytes, recipient_public: bytes, job_id: int, dealer: int, recipient: int,

@@ -178,11 +178,12 @@ def run_inprocess(strategy: HEFedAvg, clients: list[DatacapClient], rounds: int,
                   on_round: Callable[[RoundLog], None] | None = None) -> np.ndarray:
     """Drive Flower client and strategy objects for ``rounds`` rounds in this process (no Ray)."""
     proxies = [_Proxy(f"owner-{i:04d}") for i in range(len(clients))]
+    wrapped = [c.to_client() for c in clients]  # flwr builds a wrapper class per call: once per client
     for r in range(1, rounds + 1):
         ins = strategy.fit_ins(r)
         results = []
-        for proxy, client in zip(proxies, clients):
-            fit_res = client.to_client().fit(ins)
+        for proxy, client in zip(proxies, wrapped):
+            fit_res = client.fit(ins)
             results.append((proxy, FitRes(Status(Code.OK, ""), fit_res.parameters,
                                           fit_res.num_examples, fit_res.metrics)))
         strategy.aggregate_fit(r, results, [])

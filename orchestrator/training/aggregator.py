@@ -67,26 +67,28 @@ class AggregatorAgent(Agent):
         if self.wants(ev.args["jobId"]):
             self.queue(ctx, "aggregate", ev.args["jobId"], ev.args["round"])
 
-    def _check(self, rc, n_values: int | None, job_id: int, rnd: int, u) -> str | None:
-        """Why update ``u`` cannot be aggregated, or None when it can (the worker fetches and checks it)."""
+    def _check(self, rc, n_values: int | None, job_id: int, rnd: int, u) -> tuple[str | None, bool]:
+        """(why update ``u`` cannot be aggregated, None when it can; whether it validates under the job's public
+        context as one owner's update). The worker fetches and checks it."""
         verdict = rc.run("datacap.validate_ciphertext", [rc.storage, rc.context_cid, u.cid, u.hash.hex(), n_values],
                          f"{rc.task_id}:validate:{u.index}")
         if not verdict["ok"]:
-            return f"rejected: {verdict['reason']}"
-        if bytes.fromhex(verdict["binding"]) != binding_for(self.chain, job_id, rnd, u.participant):
-            return "its header binds it to another sender, job or round (a copied update)"
+            return f"rejected: {verdict['reason']}", False
         # (the task reports the header's party count; he.validate_ciphertext(..., n_parties=1) checks the same)
         if verdict.get("n_parties") != 1:
-            return f"ciphertext header claims {verdict.get('n_parties')} parties; an owner update must claim 1"
-        return None
+            return f"ciphertext header claims {verdict.get('n_parties')} parties; an owner update must claim 1", False
+        if bytes.fromhex(verdict["binding"]) != binding_for(self.chain, job_id, rnd, u.participant):
+            return "its header binds it to another sender, job or round (a copied update)", True
+        return None, True
 
-    def _code(self, u, context_cid: str, job_id: int, rnd: int) -> ExclusionReason:
-        """The committed reason code of a rejected update, decided from public data (:mod:`exclusion`)."""
+    def _code(self, u, context_cid: str, job_id: int, rnd: int, valid: bool) -> ExclusionReason:
+        """The committed reason code of a rejected update, decided from public data (:mod:`exclusion`); ``valid``:
+        whether it validates under the job's public context (:meth:`_check`)."""
         try:
             blob = payloads.raw(self.storage, u.cid)
         except StorageError:
             return ExclusionReason.HashMismatch
-        return decide(blob, blob_hash(blob) == u.hash, context_fingerprint(self.storage, context_cid), False,
+        return decide(blob, blob_hash(blob) == u.hash, context_fingerprint(self.storage, context_cid), valid,
                       binding_for(self.chain, job_id, rnd, u.participant))
 
     def _exclude(self, job_id: int, rnd: int, u, code: ExclusionReason, reason: str) -> None:
@@ -114,8 +116,8 @@ class AggregatorAgent(Agent):
         rs = round_state(self.chain, job_id, rnd)
         kept = []
         for u in rs.updates:
-            reason = self._check(rc, handler.n_values(spec) or None, job_id, rnd, u)
-            code = KEEP if reason is None else self._code(u, job.context_cid, job_id, rnd)
+            reason, valid = self._check(rc, handler.n_values(spec) or None, job_id, rnd, u)
+            code = KEEP if reason is None else self._code(u, job.context_cid, job_id, rnd, valid)
             if code is KEEP and self.misjudge is not None:
                 code, reason = self.misjudge(job_id, rnd, u.index) or KEEP, "misjudged (test hook)"
             if code is not KEEP:

@@ -37,6 +37,16 @@ def bound(blob: bytes, binding: bytes) -> bytes:
     return he.bind(blob, binding)
 
 
+def binding_of(blob: bytes) -> bytes | None:
+    """The sender binding in ``blob``'s header (None: the header does not parse)."""
+    from workers import he
+
+    try:
+        return he.read_header(blob).binding
+    except he.HEError:
+        return None
+
+
 def decide(blob: bytes | None, hash_ok: bool, context_fingerprint: bytes, valid: bool, binding: bytes
            ) -> ExclusionReason:
     """The reason to exclude an update (KEEP: include it). ``blob`` is what the committed CID gave (None:
@@ -52,7 +62,8 @@ def decide(blob: bytes | None, hash_ok: bool, context_fingerprint: bytes, valid:
     except he.HEError:
         return ExclusionReason.MalformedBlob
     if not valid:
-        return ExclusionReason.WrongContext if header.fingerprint != context_fingerprint else ExclusionReason.MalformedBlob
+        wrong_context = header.fingerprint != context_fingerprint
+        return ExclusionReason.WrongContext if wrong_context else ExclusionReason.MalformedBlob
     return KEEP if header.binding == binding else ExclusionReason.WrongSender
 
 

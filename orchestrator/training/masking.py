@@ -9,6 +9,7 @@ and remove what is left of the masks from the aggregate: :func:`unmask_aggregate
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from orchestrator import secagg
 from orchestrator.metadata import canonical_json
@@ -72,9 +74,21 @@ class OwnerSecrets:
         tmp.replace(path)
         return s
 
+    @functools.cached_property
+    def _mask_keys(self) -> dict[int, X25519PrivateKey]:
+        return {}
+
+    def mask_key(self, round_: int) -> X25519PrivateKey:
+        """Round ``round_``'s mask secret as an X25519 key, derived once per instance (loading a key is a scalar
+        multiplication): the commitment and the round's masks share it."""
+        if round_ not in self._mask_keys:
+            self._mask_keys[round_] = secagg.x25519_private(self.masks[round_ - 1])
+        return self._mask_keys[round_]
+
     def commitment(self) -> tuple[bytes, list[bytes], list[bytes]]:
         """(encPub, maskPubs, seedCommits) as SecureAggregation.commitKeys takes them."""
-        return (secagg.public_bytes(self.enc), [secagg.public_bytes(m) for m in self.masks],
+        rounds = range(1, len(self.masks) + 1)
+        return (secagg.public_bytes(self.enc), [secagg.raw_public(self.mask_key(r)) for r in rounds],
                 [secagg.seed_commitment(x) for x in self.seeds])
 
 
@@ -223,7 +237,7 @@ def mask_update(public_ctx: bytes, blob: bytes, job_id: int, round_: int, me: in
 
     peers = {j: keys[j].mask_pubs[round_ - 1] for j in members if j != me}
     mask = over(he.mask_domain(public_ctx, blob), lambda count, modulus, stream: secagg.owner_mask(
-        me, secrets.masks[round_ - 1], secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
+        me, secrets.mask_key(round_), secrets.seeds[round_ - 1], peers, job_id, round_, count, modulus, stream))
     return he.add_mask(public_ctx, blob, mask)
 
 

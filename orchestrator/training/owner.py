@@ -9,7 +9,7 @@ from orchestrator.actions import ensure_allowance
 from orchestrator.errors import ContractRevert, StorageError
 from orchestrator.metadata import canonical_json
 from orchestrator.protocol import ExclusionReason
-from orchestrator.training.exclusion import KEEP, binding_for, bound, holds
+from orchestrator.training.exclusion import KEEP, binding_for, binding_of, bound, holds
 from orchestrator.listener import ChainEvent, HandlerContext, OutboxRow
 from orchestrator.storage import open_storage
 from orchestrator.training import masking, payloads
@@ -86,39 +86,59 @@ class DataOwnerAgent(Agent):
         if now(self.chain) > deadline:
             log.warning("job #%d round %d: update deadline passed before my update was ready", job_id, rnd)
             return
-        ref = self.data_refs.get(p["dataId"])
-        if ref is None:
+        if p["dataId"] not in self.data_refs:
             log.warning("job #%d: no local data for $Data #%d; not training", job_id, p["dataId"])
             return
         spec = payloads.spec(self.storage, job.spec_cid)
         handler = handler_for(spec)
-        masked = masking.enabled(self.chain)
-        if masked:
-            setup = masking.setup_of(self.chain, job_id)
-            if not setup.sealed or not setup.members >> p["index"] & 1:
-                log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
-                          job_id, rnd)
-                return
-        rc = self.round_context(job.context_cid, self.task_id(row), scratch=open_storage(
-            "local", root=self.chain.settings.data_dir / "private" / self.me.lower()))
-        up = handler.owner_update(rc, spec, rnd, p["index"], row.payload["global_model_cid"], ref)
-        blob = rc.scratch.get(up.cid)  # the worker stored the ciphertext in my scratch store, never published
-        if masked:  # masked here, in the owner's own process (its mask secrets never reach a worker)
-            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job_id, rnd, p["index"],
-                                       self._secrets(job_id, job.rounds), masking.bits(setup.members),
-                                       masking.keys_of(self.chain, job_id))
-        blob = bound(blob, binding_for(self.chain, job_id, rnd, self.me))  # inside the committed hash
-        cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
-        if self.tamper is not None:
-            blob = self.tamper(job_id, rnd, self.storage.get(cid))
+        setup = masking.setup_of(self.chain, job_id) if masking.enabled(self.chain) else None
+        if setup is not None and (not setup.sealed or not setup.members >> p["index"] & 1):
+            log.error("job #%d round %d: I am not in the sealed masking set; NOT publishing an unmasked update",
+                      job_id, rnd)
+            return
+        binding = binding_for(self.chain, job_id, rnd, self.me)
+        # Each participant commits once per round, so at most participants - 1 others can commit my hash (copied
+        # from my pending transaction) before me: that many fresh encryptions are enough to get mine in.
+        for attempt in range(job.participants):
+            blob, samples = self._encrypt(row, job, spec, handler, p, rnd, setup, attempt)
+            blob = bound(blob, binding)  # inside the committed hash
+            if self.tamper is not None:
+                blob = self.tamper(job_id, rnd, blob)
             cid, digest = self.storage.add_bytes(blob), blob_hash(blob)
-        try:
-            declared = up.n_samples if self.declare is None else self.declare(up.n_samples)
-            self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, declared)
-        except ContractRevert as exc:
-            if exc.error != "UpdateAlreadySubmitted":
-                raise
-        self.submitted.append((job_id, rnd, cid))
+            declared = samples if self.declare is None else self.declare(samples)
+            try:  # simulated first (eth_estimateGas): a commitment that would revert sends no transaction
+                self.chain.transact("JobMarket.submitUpdate", job_id, rnd, digest, cid, declared)
+            except ContractRevert as exc:
+                if exc.error == "DuplicateUpdate" and binding_of(blob) == binding:
+                    log.warning("job #%d round %d: another participant committed my update's hash %s first (a copy: "
+                                "its blob names me, so it is excluded as WrongSender); re-encrypting my update and "
+                                "committing again", job_id, rnd, digest.hex())
+                    continue
+                if exc.error == "DuplicateUpdate":
+                    log.error("job #%d round %d: my update duplicates a committed one and is not bound to me; "
+                              "not committing it", job_id, rnd)
+                    return
+                if exc.error != "UpdateAlreadySubmitted":
+                    raise
+            self.submitted.append((job_id, rnd, cid))
+            return
+
+    def _encrypt(self, row: OutboxRow, job, spec, handler, p: dict, rnd: int, setup: masking.Setup | None,
+                 attempt: int) -> tuple[bytes, int]:
+        """(my update blob for round ``rnd``, its sample count): trained and encrypted by a worker, masked here
+        when ``setup`` is given. Attempt ``k > 0`` is a fresh encryption (a new task) of the same update under
+        the same masks, so it hashes differently and the masked sum stays exact."""
+        task_id = self.task_id(row) if attempt == 0 else f"{self.task_id(row)}:fresh{attempt}"
+        rc = self.round_context(job.context_cid, task_id, scratch=open_storage(
+            "local", root=self.chain.settings.data_dir / "private" / self.me.lower()))
+        up = handler.owner_update(rc, spec, rnd, p["index"], row.payload["global_model_cid"],
+                                  self.data_refs[p["dataId"]])
+        blob = rc.scratch.get(up.cid)  # the worker stored the ciphertext in my scratch store, never published
+        if setup is not None:  # masked here, in the owner's own process (its mask secrets never reach a worker)
+            blob = masking.mask_update(payloads.raw(self.storage, job.context_cid), blob, job.job_id, rnd, p["index"],
+                                       self._secrets(job.job_id, job.rounds), masking.bits(setup.members),
+                                       masking.keys_of(self.chain, job.job_id))
+        return blob, up.n_samples
 
     def do_inclusion(self, row: OutboxRow) -> None:
         """Check that my update of the round is included, or excluded for a reason that holds; else dispute."""

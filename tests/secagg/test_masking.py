@@ -62,12 +62,8 @@ def test_mask_segments_use_independent_keystreams():
 def test_pairwise_masks_cancel_and_differ_per_round():
     secrets, keys = _owners(3, rounds=2)
     m = 2**32
-    total = np.zeros(100, dtype=np.uint64)
-    for i in range(3):
-        for j in range(3):
-            if i != j:
-                total = secagg._add_mod(total, secagg.pair_mask(secrets[i].masks[0], keys[j].mask_pubs[0], JOB, 1, i,
-                                                                j, 100, m), m)
+    total = secagg.signed_sum(((secagg.pair_mask(secrets[i].masks[0], keys[j].mask_pubs[0], JOB, 1, i, j, 100, m),
+                                False) for i in range(3) for j in range(3) if i != j), 100, m)
     assert not total.any()
     r1 = secagg.pair_mask(secrets[0].masks[0], keys[1].mask_pubs[0], JOB, 1, 0, 1, 100, m)
     r2 = secagg.pair_mask(secrets[0].masks[1], keys[1].mask_pubs[1], JOB, 2, 0, 1, 100, m)
@@ -141,3 +137,18 @@ def test_attack_wrong_key_commitment_is_detected_at_reconstruction():
 def test_low_order_public_key_is_refused():
     with pytest.raises(secagg.SecAggError, match="low-order"):
         secagg.pair_mask(secagg.random_secret(), b"\x00" * 32, JOB, ROUND, 0, 1, 4, 2**32)
+
+
+@pytest.mark.parametrize("modulus", [2**32, 2**64, 68719464449, 2**62 + 1, 2**63 + 29])
+def test_signed_sum_is_exact_for_any_modulus(modulus):
+    """The lazily reduced sum equals Python's exact integer sum, past the point where it must reduce and with
+    the largest entries (the power-of-two path wraps, the others never overflow uint64)."""
+    rng = np.random.default_rng(3)
+    terms = []
+    for k in range(40):
+        v = (rng.integers(0, 2**63, 50, dtype=np.uint64) * np.uint64(2) + np.uint64(k % 2)) % np.uint64(
+            modulus % 2**64) if modulus < 2**64 else rng.integers(0, 2**64 - 1, 50, dtype=np.uint64, endpoint=True)
+        v[:3] = [0, 1, modulus - 1]
+        terms.append((v, k % 3 == 0))
+    want = [sum(-int(v[i]) if neg else int(v[i]) for v, neg in terms) % modulus for i in range(50)]
+    assert secagg.signed_sum(iter(terms), 50, modulus).tolist() == want

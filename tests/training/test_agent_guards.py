@@ -57,6 +57,7 @@ def test_job_verify_reports_an_aggregate_of_fewer_than_two_updates(monkeypatch):
 
 
 BINDING = b"\x42" * 32  # every update's header names its committer (the check itself: test_protocol.py)
+REAL_CODE = agg_mod.AggregatorAgent._code
 
 
 class FakeExecutor:
@@ -91,6 +92,31 @@ def _aggregator(monkeypatch, executor, n=3):
     # the reason code is decided from the blob itself (tests/training/test_protocol.py); here: malformed
     monkeypatch.setattr(agg_mod.AggregatorAgent, "_code", lambda self, u, *context: ExclusionReason.MalformedBlob)
     return a, submitted
+
+
+def test_the_aggregator_commits_a_copied_update_as_wrong_sender(monkeypatch):
+    """A blob that validates under the job's context but whose header names another sender is committed as
+    WrongSender (a reason its committer's agent finds holds), not as MalformedBlob (which it would dispute)."""
+    from orchestrator.training.exclusion import bound
+    from workers import he
+
+    other = b"\x07" * 32
+    _, pk = he.generate_keys("fedavg")
+    copy = bound(he.encrypt_update(pk, [0.5, -0.25], 1.0), other)  # names another owner than its committer
+
+    class CopyAt1(FakeExecutor):
+        def run(self, name, args, task_id):
+            out = super().run(name, args, task_id)
+            return {**out, "binding": other.hex()} if task_id.endswith(":validate:1") else out
+
+    a, submitted = _aggregator(monkeypatch, CopyAt1([1, 1, 1]))
+    monkeypatch.setattr(agg_mod.AggregatorAgent, "_code", REAL_CODE)
+    monkeypatch.setattr(agg_mod.payloads, "raw", lambda storage, cid: copy)
+    monkeypatch.setattr(agg_mod, "blob_hash", lambda blob: bytes([2]) * 32)  # participant 1's committed hash
+    monkeypatch.setattr(agg_mod, "context_fingerprint", lambda storage, cid: he.fingerprint(pk))
+    a.do_aggregate(_row())
+    assert [(e.index, e.code) for e in a.exclusions] == [(1, ExclusionReason.WrongSender)]
+    assert submitted[0][1][-2:] == (0b101, [ExclusionReason.WrongSender])
 
 
 def _row():

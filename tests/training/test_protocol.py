@@ -1,7 +1,7 @@
 """Protocol constants declared once (enums from the ABI, modes in one list) and the exclusion reason codes."""
 from orchestrator.protocol import ExclusionReason, JobStatus, status_name
 from orchestrator.training.commitments import blob_hash
-from orchestrator.training.exclusion import KEEP, bound, decide, holds, update_binding
+from orchestrator.training.exclusion import KEEP, binding_of, bound, decide, holds, update_binding
 from orchestrator.training.modes import HANDLERS
 from orchestrator.training.spec import MODES
 
@@ -40,20 +40,23 @@ def test_exclusion_reasons_are_decided_from_public_data_alone():
     assert holds(ExclusionReason.WrongContext, foreign, blob_hash(foreign), fp, False, me)
 
 
-def test_attack_front_run_copied_update_is_excluded_and_the_owner_stands():
+def test_attack_front_run_copied_update_is_excluded_and_the_owner_recommits_a_fresh_encryption():
     """A copier commits the owner's (hash, cid) first: its commitment's header names the owner, so it is
-    excluded as WrongSender, while the same blob under the owner's own commitment is kept (no duplicate-hash
-    rule blocks it), and the owner cannot be excluded as WrongSender for it."""
+    excluded as WrongSender. The owner's own commit of that hash reverts (DuplicateUpdate); its fresh encryption
+    of the same update hashes differently, is bound to the owner and is kept, and the owner cannot be excluded
+    as WrongSender for it."""
     from workers import he
 
     _, pk = he.generate_keys("fedavg")
     fp = he.fingerprint(pk)
-    blob = bound(he.encrypt_update(pk, [0.5, -0.25], 1.0), update_binding(31337, MARKET, 1, 2, OWNER))
+    me = update_binding(31337, MARKET, 1, 2, OWNER)
+    blob = bound(he.encrypt_update(pk, [0.5, -0.25], 1.0), me)
     copier = update_binding(31337, MARKET, 1, 2, COPIER)
     assert decide(blob, True, fp, True, copier) == ExclusionReason.WrongSender
-    assert decide(blob, True, fp, True, update_binding(31337, MARKET, 1, 2, OWNER)) == KEEP
-    assert not holds(ExclusionReason.WrongSender, blob, blob_hash(blob), fp, True,
-                     update_binding(31337, MARKET, 1, 2, OWNER))
+    again = bound(he.encrypt_update(pk, [0.5, -0.25], 1.0), me)
+    assert blob_hash(again) != blob_hash(blob) and binding_of(again) == me
+    assert decide(again, True, fp, True, me) == KEEP
+    assert not holds(ExclusionReason.WrongSender, again, blob_hash(again), fp, True, me)
     # the binding covers chain, market, job and round too: a replay elsewhere is a wrong sender as well
     for other in (update_binding(1, MARKET, 1, 2, OWNER), update_binding(31337, COPIER, 1, 2, OWNER),
                   update_binding(31337, MARKET, 2, 2, OWNER), update_binding(31337, MARKET, 1, 1, OWNER)):

@@ -15,6 +15,12 @@ def _opts(**kw) -> DemoOptions:
     return DemoOptions(**{"rounds": 2, "epochs": 3, **kw})
 
 
+def _ended_or_disputed(chains, job_id, agents):
+    """The demo's own end (job ended, every participant claimed), or a dispute: then a scenario fails at once."""
+    j = chains["deployer"].call("JobMarket.jobOf", job_id)
+    return j["disputed"] or (j["status"] in (4, 5, 6) and j["claimants"] == j["participantCount"])
+
+
 def _round_waiting(c, job_id):
     j = c.call("JobMarket.jobOf", job_id)
     if j["status"] != 3:
@@ -23,8 +29,22 @@ def _round_waiting(c, job_id):
     return r if r["aggregateHash"] == ZERO else None
 
 
-def test_honest_round_verifies_and_a_tampered_aggregate_fails_and_is_disputed():
-    seen = {}
+def test_a_front_run_copy_is_excluded_the_round_verifies_and_a_tampered_aggregate_fails_and_is_disputed():
+    """Owner 4 (participant 3) commits owner 2's pending (hash, cid) first, as a front-runner copying it from the
+    mempool would: owner 2's own commit then reverts DuplicateUpdate, its agent re-encrypts the same masked update
+    and commits that; the copy names owner 2, so it is excluded as WrongSender and earns nothing."""
+    from orchestrator.protocol import ExclusionReason
+    from orchestrator.storage.base import cid_of_bytes
+    from orchestrator.training.commitments import blob_hash
+
+    seen = {"fronted": []}
+
+    def front_run(job_id, rnd, blob):
+        if not seen["fronted"]:  # the front-runner has one update per round: it copies the first attempt only
+            seen["chains"]["owner4"].transact("JobMarket.submitUpdate", job_id, rnd, blob_hash(blob),
+                                              cid_of_bytes(blob), 1)
+            seen["fronted"].append(blob_hash(blob))
+        return blob
 
     def flip(_job, _round, blob):
         b = bytearray(blob)
@@ -33,10 +53,18 @@ def test_honest_round_verifies_and_a_tampered_aggregate_fails_and_is_disputed():
 
     def honest(settings, chains, job_id, agents, report):
         seen["honest"] = invoke(*cli_args(settings), "job", "verify", str(job_id), "1", "--json")
+        seen["committed"] = chains["deployer"].call("JobMarket.updateHashOf", job_id, 1, 1)
 
-    run_demo(_opts(rounds=1, hooks=DemoHooks(inspect=honest)))
+    report = run_demo(_opts(rounds=1, hooks=DemoHooks(
+        owner_kwargs={1: {"tamper": front_run}}, before_agents=lambda chains, _job: seen.update(chains=chains),
+        until=_ended_or_disputed, inspect=honest)))
     code, out, err = seen["honest"]
     assert code == 0 and '"ok": true' in out, err
+    assert len(seen["fronted"]) == 1 and seen["committed"] not in (ZERO, seen["fronted"][0])
+    assert [(e["index"], e["code"]) for e in report.exclusions] == [(3, ExclusionReason.WrongSender)]
+    assert report.model_token_id == 1 and not report.disputes and not report.owner_disputes
+    assert report.payouts[3]["share"] == 0 and report.payouts[3]["bond_returned"] == 10 * CAP
+    assert all(report.payouts[i]["share"] > 0 for i in (0, 1, 2))
 
     trainer_disputed = lambda chains, job_id, agents: bool(agents[0].disputes)  # noqa: E731
     report = run_demo(_opts(rounds=1, hooks=DemoHooks(aggregator_kwargs={"tamper": flip}, until=trainer_disputed,
@@ -51,25 +79,43 @@ def test_honest_round_verifies_and_a_tampered_aggregate_fails_and_is_disputed():
     assert report.disputes and "mismatch" in report.disputes[0][2]
 
 
-def test_no_show_is_penalized_and_the_round_goes_on_after_the_deadline():
+def test_a_copier_is_a_no_show_penalized_and_the_round_goes_on_after_the_deadline():
+    """Owner 4 (participant 3) brings nothing of its own: each round it re-commits owner 1's committed hash and
+    CID, which reverts DuplicateUpdate, so it is a no-show (penalised, unpaid) and the round goes on without it."""
+    from orchestrator.training.agent import NotReady
+
     def after_deadline(chains, job_id):
         r = _round_waiting(chains["deployer"], job_id)
         if r is not None:
             chains["deployer"].increase_time(r["updateDeadline"] - _now(chains) + 1)
 
+    published, copied = {}, []
+
+    def record(job_id, rnd, blob):
+        published[rnd] = blob
+        return blob
+
+    def copy(job_id, rnd, blob):
+        if rnd not in published:
+            raise NotReady("owner 1 has not committed yet")
+        copied.append(rnd)
+        return published[rnd]
+
     seen = {}
-    # 4 owners, one silent: 3 updates remain per round (an aggregate must include at least 2)
+    # 4 owners, one copying: 3 updates remain per round (an aggregate must include at least 2)
     report = run_demo(_opts(owners=4, hooks=DemoHooks(
-        owner_kwargs={3: {"silent": True}}, on_idle=after_deadline,
-        inspect=lambda s, c, j, a, r: seen.update(aggs=c["deployer"].events("JobMarket", "AggregateSubmitted",
-                                                                            jobId=j)))))
+        owner_kwargs={0: {"tamper": record}, 3: {"tamper": copy}}, on_idle=after_deadline, until=_ended_or_disputed,
+        inspect=lambda s, c, j, a, r: seen.update(
+            aggs=c["deployer"].events("JobMarket", "AggregateSubmitted", jobId=j),
+            copies=c["deployer"].events("JobMarket", "UpdateSubmitted", jobId=j, participant=a[4].me)))))
     assert report.model_token_id == 1
+    assert copied == [1, 2] and seen["copies"] == []  # both copies tried, neither committed
     assert [bin(e.args["includedBits"]).count("1") for e in seen["aggs"]] == [3, 3]
-    no_show = report.payouts[3]
-    assert no_show["share"] == 0
+    copier = report.payouts[3]
+    assert copier["share"] == 0
     # 20% of the 10 CAP bond per missed round: 2 CAP then 1.6 CAP
     assert [p["amount"] for p in report.penalties] == [2 * CAP, 16 * CAP // 10]
-    assert no_show["bond_returned"] == 10 * CAP - 2 * CAP - 16 * CAP // 10
+    assert copier["bond_returned"] == 10 * CAP - 2 * CAP - 16 * CAP // 10
     assert all(p["share"] > 0 for p in report.payouts[:3])
     assert report.accuracy["encrypted_federated"] > 0.8
 

@@ -80,7 +80,7 @@ def _attack(settings, chains, job_id, agents, seen):
             blob = storage.get(ev.args["cid"])
             dom = he.mask_domain(public, blob)
             own = masking.over(dom, lambda count, modulus, stream: secagg.owner_mask(
-                i, secrets[i].masks[rnd - 1], secrets[i].seeds[rnd - 1],
+                i, secrets[i].mask_key(rnd), secrets[i].seeds[rnd - 1],
                 {j: keys[j].mask_pubs[rnd - 1] for j in masking.bits(setup.members) if j != i},
                 job_id, rnd, count, modulus, stream))
             truth = he.add_mask(public, blob, own, subtract=True)  # only owner i can do this
@@ -94,12 +94,10 @@ def _attack(settings, chains, job_id, agents, seen):
             seed = secagg.combine_shares(dict(sorted(revealed[i, secagg.SELF_SEED].items())[:setup.threshold]))
 
             def known_mask(count, modulus, stream, i=i, seed=seed):
-                known = secagg.self_mask(seed, job_id, rnd, count, modulus, stream)
-                for k in colluders:
-                    theirs = secagg.pair_mask(secrets[k].masks[rnd - 1], keys[i].mask_pubs[rnd - 1], job_id, rnd, k,
-                                              i, count, modulus, stream)
-                    known = secagg._add_mod(known, secagg._neg_mod(theirs, modulus), modulus)
-                return known
+                # i's self-mask, and for each colluder k the pairwise mask i added: the negation of k's for i
+                return secagg.signed_sum([(secagg.self_mask(seed, job_id, rnd, count, modulus, stream), False)] + [
+                    (secagg.pair_mask(secrets[k].masks[rnd - 1], keys[i].mask_pubs[rnd - 1], job_id, rnd, k, i, count,
+                                      modulus, stream), True) for k in colluders], count, modulus)
 
             known = masking.over(dom, known_mask)
             seen.setdefault("coalition", []).append(_corr(_read(secret, he.add_mask(public, blob, known, subtract=True)),

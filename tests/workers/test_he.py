@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from workers import he
-from workers.he import ckks_fedavg, envelope
+from workers.he import bfv_packed, ckks_fedavg, envelope, seal_io
 
 
 def _updates(n, k, seed=0):
@@ -217,6 +217,50 @@ def test_ckks_modulus_switch_is_public_and_deterministic():
     assert np.all(back < q) and np.all(np.abs(back.astype(np.int64) - c.astype(np.int64)) <= 1)
 
 
+@pytest.mark.parametrize("poly_degree", [2048, 4096])
+def test_ckks_owner_encoding_is_seals_encoding(poly_degree):
+    """The owner's numpy encoding (added to c0 out of NTT form) is the plaintext SEAL's CKKSEncoder makes, integer
+    for integer: SEAL's own add_plain of its encoding to an encryption of zero moves c0 by exactly it."""
+    import tenseal.sealapi as seal
+
+    hc = he.load_public_context(he.generate_keys("fedavg", poly_degree=poly_degree)[1])
+    n, q, scale = hc.params["n"], hc._cache["q"], 2.0 ** hc.params["scale_bits"]
+    ev, encoder = hc.impl._tools(hc)
+    row = np.random.default_rng(7).uniform(-1, 1, n)
+    row[:2] = [1.0, -1.0]  # the clip bound
+    pt = seal.Plaintext()
+    encoder.encode((row[0::2] + 1j * row[1::2]).tolist(), scale, pt)
+    ct, before = seal.Ciphertext(), seal.Ciphertext()
+    seal.Encryptor(hc.seal_ctx, hc.public_key).encrypt_zero(ct)
+    ct.scale = scale
+    ev.transform_from_ntt(ct, before)
+    ev.add_plain_inplace(ct, pt)
+    ev.transform_from_ntt_inplace(ct)
+    moved = (seal_io.coefficients(ct, n)[:n].astype(np.int64) - seal_io.coefficients(before, n)[:n]) % q
+    assert np.array_equal(moved, ckks_fedavg.encode(row, scale) % q)
+
+
+@pytest.mark.parametrize("poly_degree", [2048, 4096])
+def test_ckks_owner_encryption_of_zero_is_seals_ckks_encryption(poly_degree):
+    """The owner's encryption of zero (SEAL's BFV encryptor on the re-tagged CKKS public key, coefficient form) is,
+    with the same randomness, bit for bit SEAL's CKKS encryption of zero taken out of NTT form."""
+    import tenseal.sealapi as seal
+
+    hc = he.load_public_context(he.generate_keys("fedavg", poly_degree=poly_degree)[1])
+    n, seed = hc.params["n"], [11, 12, 13, 14, 15, 16, 17, 18]
+    parms = seal.EncryptionParameters(seal.SCHEME_TYPE.CKKS)
+    parms.set_poly_modulus_degree(n)
+    parms.set_coeff_modulus(hc.seal_ctx.key_context_data().parms().coeff_modulus())
+    parms.set_random_generator(seal.Blake2xbPRNGFactory(seed))
+    ckks = seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128)
+    theirs, ours = seal.Ciphertext(), seal.Ciphertext()
+    seal.Encryptor(ckks, seal_io.load(seal.PublicKey(), ckks, seal_io.save(hc.public_key))).encrypt_zero(theirs)
+    seal.Evaluator(ckks).transform_from_ntt_inplace(theirs)
+    ckks_fedavg.zero_encryptor(hc.seal_ctx, hc.public_key, seal.Blake2xbPRNGFactory(seed))[1].encrypt_zero(ours)
+    assert not ours.is_ntt_form()
+    assert np.array_equal(seal_io.coefficients(ours, n), seal_io.coefficients(theirs, n))
+
+
 @pytest.mark.parametrize("n_params", [3000, 9000])
 def test_ckks_precision_bound_at_max_parties_with_values_at_the_clip_bound(n_params):
     """Every party at +-clip with full weight (the largest coefficients the format can see): no
@@ -271,6 +315,18 @@ def test_masks_summing_to_zero_cancel_exactly_and_hide_each_update(scheme, ckks_
         assert scheme == "bfv-packed"
     with pytest.raises(he.HEError, match="mask must be"):
         he.add_mask(pk, blobs[0], m0[:-1])
+
+
+@pytest.mark.parametrize("poly_degree", [2048, 4096])
+def test_bfv_mask_scaling_is_exact_round_of_q_times_x_over_t(poly_degree):
+    """add_mask's round(q * x / t) in uint64 equals the exact integer formula for every mask value, including
+    0, 1, t // 2 and t - 1 (the largest numerator)."""
+    hc = he.load_public_context(he.generate_keys("fedavg", scheme="bfv-packed", poly_degree=poly_degree)[1])
+    q, t = hc._cache["q"], hc.params["plain_modulus"]
+    x = np.random.default_rng(6).integers(0, t, 100_000, dtype=np.uint64)
+    x[:4] = [0, 1, t // 2, t - 1]
+    want = [(int(v) * q + t // 2) // t % q for v in x]
+    assert bfv_packed.scale_to_q(x, q, t).tolist() == want
 
 
 @pytest.mark.parametrize("mode", ["stats", "encrypted-model"])

@@ -218,7 +218,7 @@ class BfvPacked(Scheme):
         up to 0 mod t differs from the unmasked sum by a multiple of q plus at most 1/2 per term, far below
         the decryption tolerance q/(2t): masked sums decrypt exactly to the unmasked ones."""
         q, t = hc._cache["q"], hc.params["plain_modulus"]
-        shift = ((mask.astype(object) * q + t // 2) // t % q).astype(np.uint64)  # exact: q * t > 2^64
+        shift = scale_to_q(mask, q, t)
         if subtract:
             shift = np.where(shift == 0, shift, np.uint64(q) - shift)
         n = hc.params["n"]
@@ -227,6 +227,21 @@ class BfvPacked(Scheme):
         qq = np.uint64(q)
         coeffs[:, 0, :] = np.where(c0 >= qq - shift, c0 - (qq - shift), c0 + shift).reshape(n_ct, n)  # no overflow
         return coeffs.tobytes()
+
+
+def scale_to_q(x: np.ndarray, q: int, t: int) -> np.ndarray:
+    """``round(q * x / t)`` for uint64 ``x < t``, exactly, though ``q * x`` needs up to 106 bits (q < 2^60,
+    t < 2^47): with ``q = a*t + b`` it is ``a*x + floor((b*x + t//2) / t)``; the quotient (below t) is
+    estimated in float64 (three roundings of 2^-53 relative: off by under 3 * 2^-6, so its floor by at most 1)
+    and corrected by the sign of the exact remainder, computed in wrapping uint64 (its true value is in
+    [-t, 2t), so int64 holds it).
+    The result is below q (``q * (t - 1) / t + 1/2 < q``)."""
+    a, b, h = q // t, q % t, t // 2
+    x = np.asarray(x, dtype=np.uint64)
+    k = np.floor((x.astype(np.float64) * b + h) / t).astype(np.uint64)
+    r = (x * np.uint64(b) + np.uint64(h) - k * np.uint64(t)).view(np.int64)
+    k = k - (r < 0) + (r >= t)
+    return x * np.uint64(a) + k
 
 
 def sum_mod(arrays: list[np.ndarray], q: np.uint64) -> np.ndarray:

@@ -1,8 +1,9 @@
 """fedavg ``ckks``: CKKS at depth 0, stored and summed as polynomials mod 2^32.
 
-The owner encodes two reals per complex slot (``x[2j] + i*x[2j+1]``: N values per ciphertext),
-encrypts under the public key with SEAL (one data prime q of 32 bits plus a special prime that only
-shrinks fresh noise), takes the ciphertext out of NTT form and switches its modulus from q to 2^32:
+The owner encodes two reals per complex slot (``x[2j] + i*x[2j+1]``: N values per ciphertext; :func:`encode`,
+SEAL's CKKS encoding in numpy), encrypts zero under the public key with SEAL (one data prime q of 32 bits
+plus a special prime that only shrinks fresh noise; :func:`zero_encryptor`: out of NTT form), adds the
+encoding to c0 (what SEAL's encrypt does in NTT form) and switches the modulus from q to 2^32:
 ``c' = round(c * 2^32 / q) mod 2^32`` coefficient-wise. That step is public and deterministic (no key,
 no randomness). The payload is ``c0' || c1'`` per ciphertext as little-endian uint32 (8 B per value:
 half of the mod-q NTT format), and the aggregate is a plain uint32 addition with wrap-around -- numpy
@@ -140,21 +141,20 @@ class CkksFedAvg(Scheme):
         n_ct = -(-vals.size // n)
         buf = np.zeros(n_ct * n)
         buf[:vals.size] = vals
-        ev, encoder = self._tools(hc)
-        if "encryptor" not in hc._cache:
-            hc._cache["encryptor"] = seal.Encryptor(hc.seal_ctx, hc.public_key)
-        enc = hc._cache["encryptor"]
+        if "zero_encryptor" not in hc._cache:
+            hc._cache["zero_encryptor"] = zero_encryptor(hc.seal_ctx, hc.public_key)
+        enc, q = hc._cache["zero_encryptor"][1], hc._cache["q"]
         scale = float(2 ** hc.params["scale_bits"])
         coeffs = np.empty((n_ct, 2 * n), dtype=np.uint64)
         for i, row in enumerate(buf.reshape(n_ct, n)):
-            pt, ct = seal.Plaintext(), seal.Ciphertext()
-            encoder.encode((row[0::2] + 1j * row[1::2]).tolist(), scale, pt)
-            enc.encrypt(pt, ct)
-            ev.transform_from_ntt_inplace(ct)
-            if ct.size() != 2 or ct.coeff_modulus_size() != 1:
+            ct = seal.Ciphertext()
+            enc.encrypt_zero(ct)  # SEAL's encrypt is this plus the plaintext (NTT form there) added to c0
+            if ct.size() != 2 or ct.coeff_modulus_size() != 1 or ct.is_ntt_form():
                 raise HEError("unexpected ciphertext shape from SEAL")
-            coeffs[i] = seal_io.coefficients(ct, n)
-        return n_ct, to_word(coeffs, hc._cache["q"]).tobytes()
+            c = seal_io.coefficients(ct, n)
+            c[:n] = (c[:n].astype(np.int64) + encode(row, scale)) % q
+            coeffs[i] = c
+        return n_ct, to_word(coeffs, q).tobytes()
 
     def decrypt_sum(self, hc, n_values, n_ct, payload):
         n, q = hc.params["n"], hc._cache["q"]
@@ -189,6 +189,50 @@ class CkksFedAvg(Scheme):
         else:
             arr[:, 0, :] += m  # c0 += mask (mod 2^32)
         return arr.tobytes()
+
+
+def zero_encryptor(seal_ctx, public_key, prng=None) -> tuple:
+    """``(context, encryptor)`` whose ``encrypt_zero`` is SEAL's CKKS public-key encryption of zero, out of NTT form.
+
+    SEAL's CKKS encryptor works in NTT form (four NTTs to divide by the special prime there, two more to leave
+    it); its BFV encryptor runs the same code (the same key, the same ternary and error samplers, the same
+    division by the special prime) in coefficient form. The public key is the same pair of polynomials mod Q;
+    SEAL tags it with a hash of its context's parameters (``parms_id``): it is re-tagged for a BFV context on
+    the same ring and moduli (a plaintext modulus plays no part in encrypting zero). Given the same randomness
+    the output is the CKKS encryptor's, bit for bit (asserted in the tests). ``prng``: a SEAL PRNG factory
+    (tests only: a seeded one)."""
+    n = seal_ctx.first_context_data().parms().poly_modulus_degree()
+    parms = seal.EncryptionParameters(seal.SCHEME_TYPE.BFV)
+    parms.set_poly_modulus_degree(n)
+    parms.set_coeff_modulus(seal_ctx.key_context_data().parms().coeff_modulus())
+    parms.set_plain_modulus(seal.PlainModulus.Batching(n, 20))
+    if prng is not None:
+        parms.set_random_generator(prng)
+    ctx = seal.SEALContext(parms, True, seal.SEC_LEVEL_TYPE.TC128)
+    raw = seal_io.parse_ciphertext(seal_io.save(public_key))
+    raw.parms_id = tuple(ctx.key_parms_id())
+    return ctx, seal.Encryptor(ctx, seal_io.load(seal.PublicKey(), ctx, raw.to_bytes()))
+
+
+@functools.lru_cache(maxsize=None)
+def _embedding(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where SEAL's CKKSEncoder puts slot j: at the root zeta^(3^j mod 2n) of X^n + 1 (zeta = e^(i pi / n)), its
+    conjugate at zeta^-(3^j); as indices l of the odd powers 2l + 1, and the twiddles zeta^-k / n of the inverse."""
+    powers = np.array([pow(3, j, 2 * n) for j in range(n // 2)])
+    return (powers - 1) // 2, (2 * n - powers - 1) // 2, np.exp(-1j * np.pi * np.arange(n) / n) / n
+
+
+def encode(values: np.ndarray, scale: float) -> np.ndarray:
+    """The CKKS plaintext of ``n`` reals (two per complex slot: ``z_j = v[2j] + i v[2j+1]``) in coefficient form,
+    as int64: ``m_k = round(scale / n * sum over odd e of w_e zeta^(-e k))``, the inverse of the canonical
+    embedding, by one length-n FFT. The same integers as SEAL's CKKSEncoder.encode (asserted in the tests),
+    without its NTT (the owner adds it to c0 after leaving NTT form) or a Python list per call."""
+    n = values.size
+    first, conj, twiddle = _embedding(n)
+    z = (values[0::2] + 1j * values[1::2]) * scale
+    w = np.zeros(n, dtype=np.complex128)
+    w[first], w[conj] = z, np.conj(z)
+    return np.rint((twiddle * np.fft.fft(w)).real).astype(np.int64)
 
 
 def to_word(coeffs: np.ndarray, q: int) -> np.ndarray:

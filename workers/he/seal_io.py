@@ -25,6 +25,16 @@ def _tmpdir() -> str:
     return d
 
 
+def _zstd():
+    """This thread's zstd decompressor, reused (a fresh one per ciphertext adds a fifth to the decompression)."""
+    d = getattr(_tmp_local, "zstd", None)
+    if d is None:
+        import zstandard
+
+        d = _tmp_local.zstd = zstandard.ZstdDecompressor()
+    return d
+
+
 def save(obj) -> bytes:
     """A SEAL object's bytes (a per-thread scratch file in /dev/shm keeps it in RAM)."""
     path = os.path.join(_tmpdir(), "obj")
@@ -91,9 +101,7 @@ def parse_ciphertext(data: bytes) -> RawCiphertext:
         raise ValueError("not a serialized SEAL object")
     body = memoryview(data)[_SEAL_HEAD.size:]
     if compr == _COMPR_ZSTD:
-        import zstandard
-
-        body = zstandard.ZstdDecompressor().decompressobj().decompress(bytes(body))
+        body = _zstd().decompressobj().decompress(bytes(body))
     elif compr != _COMPR_NONE:
         raise ValueError(f"unsupported SEAL compression mode {compr}")
     if len(body) < _CT_MEMBERS.size + _SEAL_HEAD.size + 8:
