@@ -1,24 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {EconBase} from "../utils/EconBase.sol";
+import {JobMarketBase} from "./JobMarketBase.sol";
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
 
-contract JobMarketTest is EconBase {
-    uint128 constant BUDGET = 1_000e18;
-
-    function setUp() public {
-        _deployEconomy();
-        _fund(treasury, 1_000e18);
-        vm.prank(treasury);
-        rewards.fundBonus(1_000e18);
-    }
-
-    function _reasons(IJobMarket.ExclusionReason r) internal pure returns (IJobMarket.ExclusionReason[] memory a) {
-        a = new IJobMarket.ExclusionReason[](1);
-        a[0] = r;
-    }
-
+contract JobMarketTest is JobMarketBase {
     function _twoReasons() internal pure returns (IJobMarket.ExclusionReason[] memory a) {
         a = new IJobMarket.ExclusionReason[](2);
         a[0] = IJobMarket.ExclusionReason.HashMismatch;

@@ -1,29 +1,27 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {EconBase} from "../utils/EconBase.sol";
+import {JobMarketBase} from "./JobMarketBase.sol";
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
 
 /// @notice The outside review's second pass on JobMarket: a trainer (with sybil owners and aggregator) that
 /// disputes to get its budget back, squats the dispute slot, runs a job on itself for the training bonus or
 /// declares a huge dataset; and a stalled job that kept its portfolio frozen. Each test fails without its fix.
-contract JobMarketDisputeAttacksTest is EconBase {
-    uint128 constant BUDGET = 1_000e18;
+contract JobMarketDisputeAttacksTest is JobMarketBase {
     address h0 = address(0x4000); // honest owner
     address h1 = address(0x4001); // honest owner
     address sybil = address(0x5000); // the trainer's second address
     address sybil2 = address(0x5001); // the trainer's third address
 
-    function setUp() public {
-        _deployEconomy();
-        _fund(treasury, 1_000e18);
-        vm.prank(treasury);
-        rewards.fundBonus(1_000e18);
-    }
-
-    function _reason(IJobMarket.ExclusionReason r) internal pure returns (IJobMarket.ExclusionReason[] memory a) {
-        a = new IJobMarket.ExclusionReason[](1);
-        a[0] = r;
+    /// @dev `disputer` disputes the current round `round`, Governance upholds; returns what the trainer gained.
+    function _upheld(uint256 jobId, uint256 round, address disputer) internal returns (uint256 trainerGain) {
+        vm.prank(disputer);
+        jobs.raiseDispute(jobId, round, "the aggregate is wrong");
+        uint256 trainerBefore = token.balanceOf(trainer);
+        vm.warp(block.timestamp + 8 days); // the earliest a referendum can execute
+        vm.prank(address(gov));
+        jobs.resolveDispute(jobId, true);
+        trainerGain = token.balanceOf(trainer) - trainerBefore;
     }
 
     /// @dev A job of `tr` (aggregator fee 0) on a new equal-weight portfolio curated by `cur`, one $Data per owner
@@ -90,7 +88,7 @@ contract JobMarketDisputeAttacksTest is EconBase {
         _submit(jobId, round, h1, 1_000);
         _submit(jobId, round, sybil, 1_000);
         vm.prank(sybil);
-        jobs.submitAggregate(jobId, round, bytes32(round), "a", 6, _reason(IJobMarket.ExclusionReason.HashMismatch));
+        jobs.submitAggregate(jobId, round, bytes32(round), "a", 6, _reasons(IJobMarket.ExclusionReason.HashMismatch));
     }
 
     /// @dev Before: an upheld dispute cancelled the job and refunded the whole budget to the trainer; the honest
@@ -106,12 +104,7 @@ contract JobMarketDisputeAttacksTest is EconBase {
         vm.prank(trainer);
         jobs.startRound(jobId, 2, "g2");
         _bogusExclusion(jobId, 2);
-        vm.prank(h0);
-        jobs.raiseDispute(jobId, 2, "the blob at the CID hashes to the commitment");
-        uint256 trainerBefore = token.balanceOf(trainer);
-        vm.prank(address(gov));
-        jobs.resolveDispute(jobId, true);
-        assertEq(token.balanceOf(trainer), trainerBefore); // nothing back: every round was worked
+        assertEq(_upheld(jobId, 2, h0), 0); // nothing back: every round was worked
         IJobMarket.Job memory j = jobs.jobOf(jobId);
         assertEq(uint256(j.status), uint256(IJobMarket.Status.Settled));
         // owners' pool: budget - 5% curator - 5% training fee; by weight (3,334 / 3,333 / 3,333) x rounds: h0 and
@@ -139,11 +132,7 @@ contract JobMarketDisputeAttacksTest is EconBase {
         _fund(sybil2, 100e18);
         // the attacker's three addresses, before its dispute: the budget is in escrow, the sybil's bonds too
         uint256 before = token.balanceOf(trainer) + token.balanceOf(sybil) + token.balanceOf(sybil2);
-        vm.prank(sybil2);
-        jobs.raiseDispute(jobId, 1, "h0's blob is fine: the exclusion is false");
-        vm.warp(block.timestamp + 8 days);
-        vm.prank(address(gov));
-        jobs.resolveDispute(jobId, true);
+        _upheld(jobId, 1, sybil2); // h0's blob is fine: the exclusion is false
         _claim(jobId, sybil);
         uint256 afterBal = token.balanceOf(trainer) + token.balanceOf(sybil) + token.balanceOf(sybil2);
         // back: the sybil's 10 CAP participant bond, sybil2's deposit and 25 CAP reward; the budget is gone
@@ -179,11 +168,7 @@ contract JobMarketDisputeAttacksTest is EconBase {
             abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days)
         );
         jobs.finalize(jobId, "w", bytes32(0), "m");
-        vm.prank(h0);
-        jobs.raiseDispute(jobId, 1, "the blob at the CID hashes to the commitment");
-        vm.warp(block.timestamp + 8 days);
-        vm.prank(address(gov));
-        jobs.resolveDispute(jobId, true);
+        _upheld(jobId, 1, h0); // the real dispute, raised after the junk one
         (uint256 share,) = _claim(jobId, h0);
         assertEq(share, uint256(902.5e18) * 3_334 / 6_667);
         (uint256 sybilShare, uint256 sybilBonds) = _claim(jobId, sybil);
@@ -213,21 +198,18 @@ contract JobMarketDisputeAttacksTest is EconBase {
             bytes32(uint256(1)),
             "a",
             included,
-            out == 3 ? _noReasons() : _reason(IJobMarket.ExclusionReason.MalformedBlob)
+            out == 3 ? _noReasons() : _reasons(IJobMarket.ExclusionReason.MalformedBlob)
         );
         _fund(sybil2, 10e18);
-        vm.prank(sybil2);
-        jobs.raiseDispute(jobId, 1, "e");
-        uint256 trainerBefore = token.balanceOf(trainer);
-        vm.prank(address(gov));
-        jobs.resolveDispute(jobId, true);
+        uint256 trainerGain = _upheld(jobId, 1, sybil2);
         uint256 paid;
         for (uint256 i; i < 3; ++i) {
             (uint256 share,) = _claim(jobId, o[i]);
             assertEq(share == 0, i == a);
             paid += share;
         }
-        assertEq(token.balanceOf(trainer), trainerBefore + jobs.jobOf(jobId).ownersPool - paid); // the dust only
+        assertEq(trainerGain, 0);
+        assertEq(token.balanceOf(trainer), jobs.jobOf(jobId).ownersPool - paid); // the last claim's dust only
         assertLe(jobs.jobOf(jobId).ownersPool - paid, 2);
         assertEq(token.balanceOf(address(jobs)), 0);
     }
