@@ -56,6 +56,9 @@ interface IJobMarket {
         uint16 claimants;
         uint16 aggregatorFeeBps;
         uint16 curatorShareBps;
+        // Rewards' trainingBonusBps at createJob: the training fee taken from the owners' pool at settlement
+        // and the bonus rate credited on each share, so a job's bonuses never exceed its fee
+        uint16 bonusBps;
         Status status;
         bool disputed;
         bool approved;
@@ -91,7 +94,6 @@ interface IJobMarket {
         uint128 contribution;
         uint64 leafCount;
         uint16 weightBps;
-        uint16 bonusBps;
         uint8 index;
         bool joined;
         bool volunteered;
@@ -260,7 +262,16 @@ interface IJobMarket {
     /// @notice Emitted when a dispute is resolved. @param slashed the aggregator bond taken
     event DisputeResolved(uint256 indexed jobId, bool upheld, uint256 slashed);
     /// @notice Emitted when a job is finalized (modelId 0 when settled without a model).
-    event JobFinalized(uint256 indexed jobId, uint256 indexed modelId, uint256 ownersPool, uint256 totalContribution);
+    /// @param trainingFee what the owners' pool paid the treasury (backs the job's training bonuses)
+    event JobFinalized(
+        uint256 indexed jobId,
+        uint256 indexed modelId,
+        uint256 ownersPool,
+        uint256 totalContribution,
+        uint256 trainingFee
+    );
+    /// @notice Emitted when a rejected dispute restarts the disputed round's challenge window.
+    event ChallengeWindowRestarted(uint256 indexed jobId, uint256 indexed round, uint256 challengeEnd);
     /// @notice Emitted when a job is cancelled. @param refund the escrow returned to the trainer
     event JobCancelled(uint256 indexed jobId, uint256 refund);
     /// @notice Emitted on a participant's claim.

@@ -18,8 +18,10 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 /// data owners of the portfolio, never the trainer itself, join with a bond; one bonded volunteer aggregates.
 /// Each round commits update hashes (distinct within the round, each blob bound to its sender) and the aggregate,
 /// with a public, re-checkable reason for every update it leaves out; a challenge window follows each aggregate.
-/// Contributions (samples, at most the dataset's records, x portfolio weight) accumulate as updates arrive,
-/// so finalize is O(1) in the number of participants and each participant pulls its share with `claimPayout`.
+/// An update's contribution is its portfolio weight x the share of its dataset's records it trained on
+/// (samples / leafCount, at most 1), so no owner earns more per round than its curator weight, however many
+/// records its $Data declares. Contributions accumulate as updates arrive, so finalize is O(1) in the number
+/// of participants and each participant pulls its share with `claimPayout`.
 /// A job that stalls after its first round settles by contribution: owners are paid for the work they did.
 /// Participants are indexed 0..255 so rounds keep bitmaps; only misses and exclusions are iterated.
 contract JobMarket is JobMarketStorage, ReentrancyGuard {
@@ -89,6 +91,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         j.budget = budget;
         j.aggregatorFeeBps = aggregatorFeeBps;
         j.curatorShareBps = curatorShare;
+        j.bonusBps = _trainingBonusBps();
         j.status = Status.Created;
         totalEscrowed += budget;
         _emitCreated(jobId, j, modelSpecCid, heContextCid);
@@ -130,8 +133,6 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         p.bond = bond;
         p.weightBps = weight;
         p.leafCount = dataNFT.leafCountOf(dataId);
-        IRewards r = rewards;
-        if (address(r) != address(0)) p.bonusBps = uint16(r.trainingBonusBps()); // capped at 1,000 by Rewards
         p.index = uint8(index); // index < 256 checked above
         p.joined = true;
         j.participantCount = uint16(index + 1);
@@ -210,7 +211,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (samples > p.leafCount) revert SamplesAboveLeafCount(samples, p.leafCount);
         if (_hashSeen[jobId][round][hash]) revert DuplicateUpdate(jobId, round, hash);
         _hashSeen[jobId][round][hash] = true;
-        uint256 contribution = uint256(samples) * p.weightBps;
+        // at most the curator's weight per round, however many records the $Data declares
+        uint256 contribution = uint256(samples) * p.weightBps * CONTRIBUTION_UNIT / p.leafCount;
         r.submittedBits |= bit;
         r.submittedCount += 1;
         _updateContribution[jobId][round][p.index] = contribution;
@@ -287,28 +289,29 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
     }
 
     /// @notice Resolve the pending dispute; only ARBITER_ROLE (Governance).
-    /// @dev Upheld: the aggregator bond is slashed (reward to the disputer, the rest to the treasury), the
-    /// deposit returns and the job is cancelled. Rejected: the deposit goes to the aggregator.
+    /// @dev Upheld: the disputed round's aggregate is void and the job settles by contribution without a model,
+    /// as after a missed aggregate. Every update committed in that round counts (its exclusions are undone, so a
+    /// wrongly excluded owner is paid for it) except the aggregator's own; the aggregator loses its fee and its
+    /// whole bond: `disputeRewardBps` of it to the disputer (with its deposit back), the rest split equally among
+    /// the round's other submitters. The trainer gets back only forfeits and dust, never the owners' pool, so
+    /// disputing its own job never pays. Rejected: the deposit goes to the treasury and the round's challenge
+    /// window restarts, so a junk dispute cannot run out the window of a real one.
     function resolveDispute(uint256 jobId, bool upheld) external onlyRole(ARBITER_ROLE) nonReentrant {
         Job storage j = _job(jobId);
         if (!j.disputed) revert NoDispute(jobId);
         address disputer = j.disputer;
         uint256 deposit = _clearDispute(jobId, j);
-        uint256 slashed;
+        uint256 round = j.currentRound;
+        Round storage r = _rounds[jobId][round];
         if (upheld) {
-            Participant storage a = _participants[jobId][j.aggregator];
-            slashed = a.volunteerBond;
-            a.volunteerBond = 0;
-            uint256 reward = slashed * _params.disputeRewardBps / _BPS;
-            totalEscrowed -= slashed + deposit;
-            emit DisputeResolved(jobId, true, slashed);
-            _cancel(jobId, j);
-            token.safeTransfer(disputer, reward + deposit);
-            if (slashed > reward) token.safeTransfer(treasury, slashed - reward);
+            token.safeTransfer(disputer, _voidAggregate(jobId, j, round, r, deposit));
         } else {
             totalEscrowed -= deposit;
+            uint256 challengeEnd = block.timestamp + _params.challengeWindow;
+            r.challengeEnd = uint64(challengeEnd);
             emit DisputeResolved(jobId, false, 0);
-            if (deposit != 0) token.safeTransfer(j.aggregator, deposit);
+            emit ChallengeWindowRestarted(jobId, round, challengeEnd);
+            if (deposit != 0) token.safeTransfer(treasury, deposit);
         }
     }
 
@@ -361,7 +364,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
                 if (r.submittedCount < MIN_AGGREGATE) {
                     _penalizeMissing(jobId, j, j.joinedBits & ~r.submittedBits); // too few updates to aggregate
                 } else {
-                    _compensateSubmitters(jobId, j, j.currentRound, r.submittedBits);
+                    _compensateSubmitters(jobId, j, j.currentRound, r.submittedBits, _params.aggregatorPenaltyBps);
                 }
                 return _settle(jobId, j, Status.Settled);
             }
@@ -372,8 +375,8 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         revert NotTimedOut(jobId);
     }
 
-    /// @notice Pull this participant's share (by contribution), its compensation for a missed aggregate, its
-    /// remaining bonds, and credit its training bonus (the Rewards rate snapshotted at join, of the share).
+    /// @notice Pull this participant's share (by contribution), its compensation for a missed aggregate or an
+    /// upheld dispute, its remaining bonds, and credit its training bonus (the job's `bonusBps` of the share).
     function claimPayout(uint256 jobId) external nonReentrant returns (uint256 share, uint256 bonds) {
         Job storage j = _job(jobId);
         _requireStatus(jobId, j, _ENDED);
@@ -397,10 +400,10 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         if (share + compensation + bonds != 0) token.safeTransfer(msg.sender, share + compensation + bonds);
         if (dust != 0) token.safeTransfer(j.trainer, dust);
         IRewards r = rewards;
-        if (share != 0 && p.bonusBps != 0 && address(r) != address(0)) {
+        if (share != 0 && j.bonusBps != 0 && address(r) != address(0)) {
             // the pool pays what it can; the amount paid is informational here (Rewards emits it)
             // slither-disable-next-line unused-return
-            r.creditTrainingBonus(msg.sender, share * p.bonusBps / _BPS);
+            r.creditTrainingBonus(msg.sender, share * j.bonusBps / _BPS);
         }
     }
 
@@ -431,6 +434,12 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
             j.status = Status.Open;
             emit JobOpened(jobId);
         }
+    }
+
+    /// @dev Rewards' training bonus rate (capped at 1,000 bps there), 0 without Rewards.
+    function _trainingBonusBps() private view returns (uint16) {
+        IRewards r = rewards;
+        return address(r) == address(0) ? 0 : uint16(r.trainingBonusBps());
     }
 
     /// @dev Reverts WrongStatus unless the job's status is in `allowed` (a set of `_CREATED`-style bits).
@@ -478,9 +487,41 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         j.totalContribution -= c;
     }
 
-    /// @dev A missed aggregate: the aggregator loses its own update of the round, its fee (left to the owners'
-    /// pool) and `aggregatorPenaltyBps` of its bond, split equally among the round's other submitters.
-    function _compensateSubmitters(uint256 jobId, Job storage j, uint256 round, uint256 submitted) private {
+    /// @dev An upheld dispute: takes the disputer's reward out of the aggregator's bond, undoes the round's
+    /// exclusions, splits the rest of the bond among the round's submitters and settles the job. Returns what
+    /// the disputer is owed: the reward and its deposit.
+    function _voidAggregate(uint256 jobId, Job storage j, uint256 round, Round storage r, uint256 deposit)
+        private
+        returns (uint256 owed)
+    {
+        Participant storage a = _participants[jobId][j.aggregator];
+        uint128 slashed = a.volunteerBond;
+        uint256 reward = uint256(slashed) * _params.disputeRewardBps / _BPS;
+        a.volunteerBond = slashed - uint128(reward);
+        owed = reward + deposit;
+        totalEscrowed -= owed;
+        emit DisputeResolved(jobId, true, slashed);
+        _restoreExcluded(jobId, j, round, r.submittedBits & ~r.includedBits);
+        _compensateSubmitters(jobId, j, round, r.submittedBits, _BPS);
+        _settle(jobId, j, Status.Settled);
+    }
+
+    /// @dev Gives back the contributions a voided aggregate's exclusions took. O(excluded).
+    function _restoreExcluded(uint256 jobId, Job storage j, uint256 round, uint256 bits) private {
+        while (bits != 0) {
+            uint256 index = Math.log2(bits & (~bits + 1));
+            bits &= bits - 1;
+            uint256 c = _updateContribution[jobId][round][index];
+            _participants[jobId][_participantAt[jobId][index]].contribution += uint128(c);
+            j.totalContribution += c;
+        }
+    }
+
+    /// @dev A missed or voided aggregate: the aggregator loses its own update of the round, its fee (left to the
+    /// owners' pool) and `penaltyBps` of its bond, split equally among the round's other submitters.
+    function _compensateSubmitters(uint256 jobId, Job storage j, uint256 round, uint256 submitted, uint256 penaltyBps)
+        private
+    {
         address aggregator = j.aggregator;
         Participant storage a = _participants[jobId][aggregator];
         uint256 bit = 1 << a.index;
@@ -488,10 +529,10 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
             _dropContribution(jobId, j, round, a.index, a);
             submitted &= ~bit;
         }
-        uint128 penalty = uint128(uint256(a.volunteerBond) * _params.aggregatorPenaltyBps / _BPS);
+        uint128 penalty = uint128(uint256(a.volunteerBond) * penaltyBps / _BPS);
         a.volunteerBond -= penalty;
         emit BondPenalized(jobId, aggregator, penalty);
-        uint256 n = _popcount(submitted); // >= 1: at least MIN_AGGREGATE updates came in
+        uint256 n = _popcount(submitted); // >= 1: at least MIN_AGGREGATE updates came in (or were included)
         uint128 each = uint128(penalty / n);
         j.compensationEach = each;
         j.forfeited += penalty - uint128(each * n); // rounding dust back to the trainer
@@ -499,7 +540,7 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         emit SubmittersCompensated(jobId, round, each, n);
     }
 
-    /// @dev A claimant's part of a missed aggregate's penalty: submitters of the missed (last) round only.
+    /// @dev A claimant's part of a missed or voided aggregate's penalty: submitters of that (last) round only.
     function _compensationOf(uint256 jobId, Job storage j, Participant storage p) private view returns (uint256) {
         uint256 each = j.compensationEach;
         if (each == 0 || msg.sender == j.aggregator) return 0;
@@ -529,25 +570,31 @@ contract JobMarket is JobMarketStorage, ReentrancyGuard {
         }
     }
 
-    /// @dev Pays the aggregator fee, the curator share and forfeits; leaves the owners' pool to claims. O(1).
+    /// @dev Pays the aggregator fee, the curator share, the training fee (`bonusBps` of the owners' pool, to the
+    /// treasury: it backs the training bonuses credited on the shares, which come to less) and forfeits; leaves
+    /// the owners' pool to claims. A job settled without a model releases its hold on the portfolio. O(1).
     function _settle(uint256 jobId, Job storage j, Status status) private {
         j.status = status;
-        uint256 budget = j.budget;
-        uint256 aggregatorFee = budget * j.aggregatorFeeBps / _BPS;
-        uint256 curatorFee = budget * j.curatorShareBps / _BPS;
-        uint256 owners = budget - aggregatorFee - curatorFee;
+        uint256 aggregatorFee = uint256(j.budget) * j.aggregatorFeeBps / _BPS;
+        uint256 curatorFee = uint256(j.budget) * j.curatorShareBps / _BPS;
+        uint256 owners = j.budget - aggregatorFee - curatorFee;
         uint256 refund = j.forfeited;
         if (j.totalContribution == 0) {
             refund += owners;
             owners = 0;
         }
+        uint256 trainingFee = owners * j.bonusBps / _BPS;
+        owners -= trainingFee;
         j.ownersPool = uint128(owners);
-        j.paid = uint128(budget - owners);
+        j.paid = uint128(j.budget - owners);
         j.forfeited = 0;
-        totalEscrowed -= aggregatorFee + curatorFee + refund;
-        emit JobFinalized(jobId, j.modelId, owners, j.totalContribution);
+        totalEscrowed -= aggregatorFee + curatorFee + trainingFee + refund;
+        emit JobFinalized(jobId, j.modelId, owners, j.totalContribution, trainingFee);
+        // a job reaches settlement only from Running, so its curator approved it (and froze the portfolio)
+        if (status == Status.Settled) portfolioNFT.unfreeze(j.portfolioId);
         if (aggregatorFee != 0) token.safeTransfer(j.aggregator, aggregatorFee);
         if (curatorFee != 0) token.safeTransfer(portfolioNFT.ownerOf(j.portfolioId), curatorFee);
+        if (trainingFee != 0) token.safeTransfer(treasury, trainingFee);
         if (refund != 0) token.safeTransfer(j.trainer, refund);
     }
 

@@ -29,6 +29,9 @@ abstract contract JobMarketStorage is IJobMarket, AccessControl {
     /// this many data owners, never one owner's individual update. Also the floor of `minParticipants`.
     uint256 public constant MIN_AGGREGATE = 2;
     uint256 internal constant _BPS = 10_000;
+    /// @notice An update's contribution is weightBps x CONTRIBUTION_UNIT x samples / leafCount: at most one
+    /// curator weight per round, in fixed point.
+    uint256 public constant CONTRIBUTION_UNIT = 1e18;
 
     IERC20 public immutable token;
     IDataNFT public immutable dataNFT;

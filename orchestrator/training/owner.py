@@ -153,6 +153,11 @@ class DataOwnerAgent(Agent):
         mine = self.chain.events("JobMarket", "UpdateSubmitted", jobId=job_id, round=rnd, participant=self.me)[-1]
         committed, cid = bytes(mine.args["hash"]), mine.args["cid"]
         job = job_info(self.chain, job_id)
+        if job.status != "running" or job.current_round != rnd:
+            return  # ended (an upheld dispute already paid my update) or moved on: nothing left to dispute
+        if self.chain.call("JobMarket.jobOf", job_id)["disputed"]:
+            # one dispute is pending at a time; a rejection restarts the challenge window, so mine comes next
+            raise NotReady("another dispute of the job is pending")
         try:
             blob = payloads.raw(self.storage, cid)
         except StorageError as exc:
@@ -177,8 +182,8 @@ class DataOwnerAgent(Agent):
         try:
             self.chain.transact("JobMarket.raiseDispute", job_id, rnd, evidence)
         except ContractRevert as exc:
-            if exc.error not in ("DisputePending", "ChallengeWindowClosed"):
-                raise
+            if exc.error != "ChallengeWindowClosed":
+                raise  # DisputePending (raised meanwhile): retried, as above
             log.warning("job #%d round %d: dispute not raised (%s)", job_id, rnd, exc.error)
             return
         self.disputes.append((job_id, rnd, reason.name))

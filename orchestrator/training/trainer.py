@@ -166,7 +166,7 @@ class TrainerAgent(Agent):
         return evs[-1] if evs else None
 
     def do_resume(self, row: OutboxRow) -> None:
-        """After DisputeResolved: close the disputed round (upheld: the job was cancelled, nothing to do)."""
+        """After DisputeResolved: close the disputed round (upheld: the job settled, nothing to do)."""
         job_id = row.payload["job"]
         evs = self.chain.events("JobMarket", "DisputeRaised", jobId=job_id)
         if not evs:
@@ -191,7 +191,7 @@ class TrainerAgent(Agent):
             raise NotReady("a dispute is pending")
         verified = self._my_dispute(job_id, rnd) is None
         if not verified:
-            # I disputed this round and the dispute was rejected (upheld cancels the job): the arbiter ruled
+            # I disputed this round and the dispute was rejected (upheld settles the job): the arbiter ruled
             log.warning("job #%d round %d: my dispute was rejected by the arbiter; going on", job_id, rnd)
         else:
             verdict = verify_round(self.chain, self.storage, job_id, rnd,

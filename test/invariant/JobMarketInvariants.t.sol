@@ -65,7 +65,8 @@ contract JobMarketInvariants is EconBase {
         assertEq(sum, handler.ghostMinted());
     }
 
-    /// @notice Fairness: no owner is paid more than its records allow (sample inflation gains nothing).
+    /// @notice Fairness: an owner's share never exceeds its bounded contribution, its curator weight per update
+    /// (neither inflated samples nor a huge declared dataset gains anything).
     function invariant_shareNeverExceedsBoundedContribution() public view {
         assertEq(handler.sharesAboveBound(), 0);
     }

@@ -1,24 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {EconBase} from "../utils/EconBase.sol";
+import {JobMarketBase} from "./JobMarketBase.sol";
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
 
-contract JobMarketTest is EconBase {
-    uint128 constant BUDGET = 1_000e18;
-
-    function setUp() public {
-        _deployEconomy();
-        _fund(treasury, 1_000e18);
-        vm.prank(treasury);
-        rewards.fundBonus(1_000e18);
-    }
-
-    function _reasons(IJobMarket.ExclusionReason r) internal pure returns (IJobMarket.ExclusionReason[] memory a) {
-        a = new IJobMarket.ExclusionReason[](1);
-        a[0] = r;
-    }
-
+contract JobMarketTest is JobMarketBase {
     function _twoReasons() internal pure returns (IJobMarket.ExclusionReason[] memory a) {
         a = new IJobMarket.ExclusionReason[](2);
         a[0] = IJobMarket.ExclusionReason.HashMismatch;
@@ -217,9 +203,9 @@ contract JobMarketTest is EconBase {
         assertEq(models.ownerOf(modelId), trainer);
         assertEq(models.lineageOf(modelId).jobId, jobId);
         assertEq(token.balanceOf(curator) - curatorBefore, 50e18); // 5%
-        // aggregator fee 10% paid at finalize; owners pool = 850
+        // aggregator fee 10% paid at finalize; owners pool = 850 less the 5% training fee
         IJobMarket.Job memory j = jobs.jobOf(jobId);
-        assertEq(j.ownersPool, 850e18);
+        assertEq(j.ownersPool, 807.5e18);
         uint256 paidShares;
         uint256 share1;
         for (uint256 i; i < 3; ++i) {
@@ -232,13 +218,13 @@ contract JobMarketTest is EconBase {
             vm.expectRevert(abi.encodeWithSelector(IJobMarket.NothingToClaim.selector, jobId, _owner(i)));
             jobs.claimPayout(jobId);
         }
-        assertLe(paidShares, 850e18);
+        assertLe(paidShares, 807.5e18);
         j = jobs.jobOf(jobId);
         assertEq(j.paid, BUDGET);
         assertEq(jobs.totalEscrowed(), 0);
         assertEq(token.balanceOf(address(jobs)), 0);
-        // training bonus: Rewards' trainingBonusBps (5%) of the share, snapshotted at join
-        assertEq(jobs.participantOf(jobId, _owner(1)).bonusBps, 500);
+        // training bonus: Rewards' trainingBonusBps (5%) of the share, snapshotted at createJob
+        assertEq(j.bonusBps, 500);
         assertEq(rewards.bonusOf(_owner(1)), share1 * 500 / 10_000);
     }
 
@@ -340,12 +326,13 @@ contract JobMarketTest is EconBase {
         (uint256 aggShare, uint256 bonds) = jobs.claimPayout(jobId);
         assertEq(aggShare, 0);
         assertEq(bonds, 35e18);
-        // the other submitter: the whole owners' pool (budget - 5% curator; the 10% fee stays in it) + penalty
+        // the other submitter: the whole owners' pool (budget - 5% curator; the 10% fee stays in it; minus the
+        // 5% training fee) + penalty
         uint256 b1 = token.balanceOf(_owner(1));
         vm.prank(_owner(1));
         (uint256 share,) = jobs.claimPayout(jobId);
-        assertEq(share, 950e18);
-        assertEq(token.balanceOf(_owner(1)) - b1, 950e18 + 25e18 + 10e18);
+        assertEq(share, 902.5e18);
+        assertEq(token.balanceOf(_owner(1)) - b1, 902.5e18 + 25e18 + 10e18);
         assertEq(token.balanceOf(address(jobs)), 0);
     }
 
@@ -532,7 +519,7 @@ contract JobMarketTest is EconBase {
         for (uint256 i; i < 3; ++i) {
             vm.prank(_owner(i));
             (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
-            assertEq(share, i == 1 ? 850e18 : 0);
+            assertEq(share, i == 1 ? 807.5e18 : 0);
             assertEq(bonds, expected[i]);
         }
         assertEq(jobs.totalEscrowed(), 0);
@@ -576,11 +563,12 @@ contract JobMarketTest is EconBase {
         assertEq(_status(jobId), uint256(IJobMarket.Status.Settled));
         vm.prank(_owner(1));
         (uint256 share,) = jobs.claimPayout(jobId);
-        assertEq(share, 425e18);
+        assertEq(share, 403.75e18);
     }
 
-    function test_dispute_upheldSlashesAggregatorAndCancels() public {
+    function test_dispute_upheldSlashesAggregatorAndSettlesByContribution() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
+        uint256 pid = jobs.jobOf(jobId).portfolioId;
         _start(jobId);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.RoundNotAggregated.selector, jobId, 1));
         jobs.raiseDispute(jobId, 1, "e");
@@ -598,17 +586,31 @@ contract JobMarketTest is EconBase {
         jobs.finalize(jobId, "w", keccak256("m"), "m");
         vm.expectRevert();
         jobs.resolveDispute(jobId, true); // not the arbiter
+        uint256 treasuryBefore = token.balanceOf(treasury);
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.SubmittersCompensated(jobId, 1, 25e18, 1);
         vm.prank(address(gov));
         jobs.resolveDispute(jobId, true);
-        assertEq(token.balanceOf(disputer), 125e18);
-        assertEq(token.balanceOf(treasury), 25e18);
-        assertEq(_status(jobId), uint256(IJobMarket.Status.Cancelled));
+        assertEq(token.balanceOf(disputer), 125e18); // deposit back + half the aggregator bond
+        assertEq(token.balanceOf(treasury) - treasuryBefore, 47.5e18); // only the training fee
+        assertEq(token.balanceOf(trainer), 0); // no refund: the round's work is paid
+        assertEq(_status(jobId), uint256(IJobMarket.Status.Settled));
+        assertEq(portfolios.isFrozen(pid), false); // settled without a model
+        vm.prank(_owner(0)); // the aggregator: no fee, no share for the voided round, aggregator bond gone
+        (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
+        assertEq(share, 0);
+        assertEq(bonds, 10e18);
+        vm.prank(_owner(1)); // the other submitter: the whole owners' pool + the rest of the bond
+        (share, bonds) = jobs.claimPayout(jobId);
+        assertEq(share, 902.5e18);
+        assertEq(token.balanceOf(_owner(1)), 1_000e18 + 902.5e18 + 25e18);
+        assertEq(token.balanceOf(address(jobs)), 0);
         vm.prank(address(gov));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NoDispute.selector, jobId));
         jobs.resolveDispute(jobId, false);
     }
 
-    function test_dispute_rejectedPaysAggregator_windowClosed() public {
+    function test_dispute_rejectedDepositToTreasury_windowRestarts() public {
         (uint256 jobId,) = _openJob(2, 1, BUDGET);
         _start(jobId);
         _runRound(jobId, 1, 2);
@@ -616,10 +618,20 @@ contract JobMarketTest is EconBase {
         _fund(disputer, 100e18);
         vm.prank(disputer);
         jobs.raiseDispute(jobId, 1, "e");
-        uint256 before = token.balanceOf(_owner(0));
+        vm.warp(block.timestamp + 8 days);
+        uint256 treasuryBefore = token.balanceOf(treasury);
+        uint256 aggregatorBefore = token.balanceOf(_owner(0));
+        vm.expectEmit(true, true, false, true, address(jobs));
+        emit IJobMarket.ChallengeWindowRestarted(jobId, 1, block.timestamp + 1 days);
         vm.prank(address(gov));
         jobs.resolveDispute(jobId, false);
-        assertEq(token.balanceOf(_owner(0)) - before, 10e18);
+        assertEq(token.balanceOf(treasury) - treasuryBefore, 10e18);
+        assertEq(token.balanceOf(_owner(0)), aggregatorBefore); // not the aggregator's: its sybil's junk is not free
+        vm.prank(trainer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IJobMarket.ChallengeWindowOpen.selector, jobId, block.timestamp + 1 days)
+        );
+        jobs.finalize(jobId, "w", keccak256("m"), "m");
         vm.warp(block.timestamp + 1 days);
         vm.prank(disputer);
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.ChallengeWindowClosed.selector, jobId, 1));
@@ -653,17 +665,17 @@ contract JobMarketTest is EconBase {
         assertEq(j.disputer, address(0));
         assertEq(token.balanceOf(trainer), 0);
         assertEq(token.balanceOf(disputer), 0); // deposit forfeited
-        assertEq(token.balanceOf(treasury) - treasuryBefore, 10e18);
+        assertEq(token.balanceOf(treasury) - treasuryBefore, 10e18 + 42.5e18); // deposit + 5% training fee
         vm.prank(address(gov));
         vm.expectRevert(abi.encodeWithSelector(IJobMarket.NoDispute.selector, jobId));
         jobs.resolveDispute(jobId, true);
         vm.prank(_owner(0));
         (uint256 share, uint256 bonds) = jobs.claimPayout(jobId);
-        assertEq(share, 425e18); // half of the 850 owners' pool: the completed round is paid
+        assertEq(share, 403.75e18); // half of the 807.5 owners' pool: the completed round is paid
         assertEq(bonds, 60e18); // participant bond + aggregator bond, not slashed
         vm.prank(_owner(1));
         (share,) = jobs.claimPayout(jobId);
-        assertEq(share, 425e18);
+        assertEq(share, 403.75e18);
         assertEq(token.balanceOf(address(jobs)), 0);
         assertEq(jobs.totalEscrowed(), 0);
     }
@@ -680,6 +692,7 @@ contract JobMarketTest is EconBase {
         vm.prank(address(gov));
         jobs.resolveDispute(jobId, false);
         assertEq(jobs.jobOf(jobId).disputed, false);
+        vm.warp(jobs.roundOf(jobId, 1).challengeEnd); // the rejection restarted the challenge window
         vm.prank(trainer);
         jobs.finalize(jobId, "w", keccak256("m"), "m");
     }
@@ -696,10 +709,10 @@ contract JobMarketTest is EconBase {
         p.disputeDeposit = 40e18;
         vm.prank(admin);
         jobs.setParams(p);
-        uint256 before = token.balanceOf(_owner(0));
+        uint256 before = token.balanceOf(treasury);
         vm.prank(address(gov));
         jobs.resolveDispute(jobId, false);
-        assertEq(token.balanceOf(_owner(0)) - before, 10e18);
+        assertEq(token.balanceOf(treasury) - before, 10e18);
         assertEq(token.balanceOf(address(jobs)), jobs.totalEscrowed());
     }
 

@@ -11,8 +11,9 @@ import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IDataNFT} from "../../../contracts/interfaces/IDataNFT.sol";
 
 /// @notice Drives whole jobs (create, join, rounds, disputes, endings, claims) with four data owners, and keeps
-/// the ghosts the fairness invariants need: each owner's bounded contribution (records x weight per update it
-/// committed, whatever samples it claimed) and the claims of owners whose updates every round included.
+/// the ghosts the fairness invariants need: each owner's bounded contribution (its curator weight per update it
+/// committed, whatever samples and records it declared) and the claims of owners whose updates every round
+/// included.
 contract JobMarketHandler is Test {
     CapToken public token;
     DataNFT public data;
@@ -37,6 +38,8 @@ contract JobMarketHandler is Test {
     /// @dev Claims checked by the two counters above (the invariants are not vacuous when > 0).
     uint256 public fairnessChecks;
     mapping(uint256 jobId => mapping(address owner => uint256)) public boundedContribution;
+    /// @dev Jobs whose last aggregate an upheld dispute voided (their aggregator forfeits that round).
+    mapping(uint256 jobId => bool) public voided;
     uint256 private _salt;
 
     constructor(CapToken t, DataNFT d, PortfolioNFT p, JobMarket j, address arbiter_) {
@@ -166,7 +169,7 @@ contract JobMarketHandler is Test {
             id, j.currentRound, keccak256(abi.encode(id, j.currentRound, o)), "u", uint64(bound(samples, 1, 2e6))
         ) {
             IJobMarket.Participant memory p = jobs.participantOf(id, o);
-            boundedContribution[id][o] += uint256(p.leafCount) * p.weightBps;
+            boundedContribution[id][o] += uint256(p.weightBps) * jobs.CONTRIBUTION_UNIT();
         } catch {}
     }
 
@@ -201,16 +204,20 @@ contract JobMarketHandler is Test {
         _mint(disputer, 10e18);
         vm.prank(disputer);
         try jobs.raiseDispute(id, jobs.jobOf(id).currentRound, "e") {
-            if (ruling % 3 == 2) return;
-            vm.prank(arbiter);
-            jobs.resolveDispute(id, ruling % 3 == 1);
+            if (ruling % 3 != 2) _resolve(id, ruling % 3 == 1);
         } catch {}
     }
 
     function resolveLate(uint256 jobSeed, bool upheld) external {
         if (jobIds.length == 0) return;
+        uint256 id = _job(jobSeed);
+        if (jobs.jobOf(id).disputed) _resolve(id, upheld);
+    }
+
+    function _resolve(uint256 id, bool upheld) private {
         vm.prank(arbiter);
-        try jobs.resolveDispute(_job(jobSeed), upheld) {} catch {}
+        jobs.resolveDispute(id, upheld);
+        if (upheld) voided[id] = true;
     }
 
     /// @dev Past the arbitration period of any pending dispute.
@@ -245,13 +252,15 @@ contract JobMarketHandler is Test {
         } catch {}
     }
 
-    /// @dev Against the job as it ended: the share is bounded by the owner's records, and an owner included
-    /// in every aggregated round (at least one) is paid.
+    /// @dev Against the job as it ended: the share is bounded by the owner's weight per update, and an owner
+    /// included in every aggregated round (at least one) is paid, unless it aggregated a round an upheld
+    /// dispute voided.
     function _checkFairness(uint256 id, address o, uint256 share) private {
         IJobMarket.Job memory j = jobs.jobOf(id);
         if (j.status == IJobMarket.Status.Cancelled || j.totalContribution == 0) return;
         fairnessChecks++;
         if (share * j.totalContribution > uint256(j.ownersPool) * boundedContribution[id][o]) sharesAboveBound++;
+        if (voided[id] && o == j.aggregator) return;
         uint256 bit = 1 << jobs.participantOf(id, o).index;
         uint256 aggregated;
         for (uint256 r = 1; r <= j.currentRound; ++r) {
