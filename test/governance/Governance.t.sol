@@ -220,11 +220,24 @@ contract GovernanceTest is EconBase {
         assertEq(token.balanceOf(treasury), gov.proposalDeposit());
     }
 
-    function test_attack_repeatedSlashProposalsFreezeStake_fails() public {
+    /// @dev Carol's whole stake starts thawing now; returns now and the thaw's end.
+    function _thawCarol() internal returns (uint256 start, uint256 thawEnd) {
         vm.prank(carol);
         staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
-        uint256 start = block.timestamp;
-        uint256 thawEnd = staking.positionOf(carol, IStaking.Role.Curator, 0).thawEnd;
+        start = block.timestamp;
+        thawEnd = staking.positionOf(carol, IStaking.Role.Curator, 0).thawEnd;
+    }
+
+    /// @dev Once the thaw and the hold budget counted from `start` are over, carol withdraws `amount`.
+    function _withdrawOnceTheBudgetIsSpent(uint256 start, uint256 thawEnd, uint256 amount) internal {
+        uint256 free = start + gov.MAX_UNPASSED_HOLD();
+        vm.warp(free > thawEnd ? free : thawEnd);
+        vm.prank(carol);
+        assertEq(staking.withdraw(IStaking.Role.Curator, 0), amount);
+    }
+
+    function test_attack_repeatedSlashProposalsFreezeStake_fails() public {
+        (uint256 start, uint256 thawEnd) = _thawCarol();
         // a griefer re-proposes a (new) fault each time the previous hold is about to lapse
         for (uint256 i; i < 7; ++i) {
             vm.prank(alice);
@@ -235,10 +248,7 @@ contract GovernanceTest is EconBase {
         }
         bytes32 key = keccak256(abi.encode(carol, IStaking.Role.Curator, uint256(0)));
         assertEq(gov.holdUsed(key, start / gov.HOLD_PERIOD()), gov.MAX_UNPASSED_HOLD());
-        uint256 free = start + gov.MAX_UNPASSED_HOLD();
-        vm.warp(free > thawEnd ? free : thawEnd);
-        vm.prank(carol);
-        assertEq(staking.withdraw(IStaking.Role.Curator, 0), 200e18);
+        _withdrawOnceTheBudgetIsSpent(start, thawEnd, 200e18);
     }
 
     function test_attack_sameFaultProposedTwice_holdsOnce() public {
@@ -260,20 +270,14 @@ contract GovernanceTest is EconBase {
     /// @dev A staker with quorum passes a 1-wei slash of its own each time: passing does not renew the
     /// budget, so the thawing stake is free once the period's MAX_UNPASSED_HOLD is spent.
     function test_attack_dustSlashPassesAndResetsHoldBudget_fails() public {
-        vm.prank(carol);
-        staking.requestUnstake(IStaking.Role.Curator, 0, 200e18);
-        uint256 start = block.timestamp;
-        uint256 thawEnd = staking.positionOf(carol, IStaking.Role.Curator, 0).thawEnd;
+        (uint256 start, uint256 thawEnd) = _thawCarol();
         for (uint256 i; i < 6; ++i) {
             vm.prank(alice);
             uint256 id = gov.proposeSlash(carol, IStaking.Role.Curator, 0, 1, "bafkreidust", block.timestamp - 1);
             _pass(id); // alice alone is 2/3 of the stake
             assertLe(staking.positionOf(carol, IStaking.Role.Curator, 0).heldUntil, start + gov.MAX_UNPASSED_HOLD());
         }
-        uint256 free = start + gov.MAX_UNPASSED_HOLD();
-        vm.warp(free > thawEnd ? free : thawEnd);
-        vm.prank(carol);
-        assertEq(staking.withdraw(IStaking.Role.Curator, 0), 200e18 - 6);
+        _withdrawOnceTheBudgetIsSpent(start, thawEnd, 200e18 - 6);
     }
 
     function test_holdBudget_renewsInTheNextPeriod() public {
@@ -289,19 +293,24 @@ contract GovernanceTest is EconBase {
         assertTrue(gov.holdUsed(key, period + 1) > 0);
     }
 
-    /// @dev Two referenda could otherwise allowlist `grantRole` and then make an EOA a slasher, outside
-    /// the hold budget and the slash referendum.
-    function test_attack_referendumGrantsSlasherRole_fails() public {
-        bytes4 grant = staking.grantRole.selector;
-        bytes memory allow = abi.encodeCall(gov.setCallAllowed, (address(staking), grant, true));
+    /// @dev A referendum to allowlist (target, selector) passes, and its execution reverts UnsafeCall.
+    function _passedReferendumCannotAllow(address target, bytes4 selector) internal {
+        bytes memory allow = abi.encodeCall(gov.setCallAllowed, (target, selector, true));
         vm.prank(alice);
         uint256 id = gov.proposeParamChange(address(gov), allow, "");
         _toVoting();
         vm.prank(alice);
         gov.castVote(id, true);
         _toReady(id);
-        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, address(staking), grant));
+        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, target, selector));
         gov.execute(id);
+    }
+
+    /// @dev Two referenda could otherwise allowlist `grantRole` and then make an EOA a slasher, outside
+    /// the hold budget and the slash referendum.
+    function test_attack_referendumGrantsSlasherRole_fails() public {
+        bytes4 grant = staking.grantRole.selector;
+        _passedReferendumCannotAllow(address(staking), grant);
         bytes memory makeSlasher = abi.encodeCall(staking.grantRole, (staking.SLASHER_ROLE(), alice));
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(staking), grant));
@@ -321,15 +330,7 @@ contract GovernanceTest is EconBase {
         vm.expectRevert(abi.encodeWithSelector(IGovernance.CallNotAllowed.selector, address(token), token.transfer.selector));
         gov.proposeParamChange(address(token), steal, "");
         // not even a referendum can allowlist the token
-        bytes memory allow = abi.encodeCall(gov.setCallAllowed, (address(token), token.transfer.selector, true));
-        vm.prank(alice);
-        uint256 id = gov.proposeParamChange(address(gov), allow, "");
-        _toVoting();
-        vm.prank(alice);
-        gov.castVote(id, true);
-        _toReady(id);
-        vm.expectRevert(abi.encodeWithSelector(IGovernance.UnsafeCall.selector, address(token), token.transfer.selector));
-        gov.execute(id);
+        _passedReferendumCannotAllow(address(token), token.transfer.selector);
         assertEq(token.balanceOf(address(gov)), 2 * gov.proposalDeposit());
     }
 
