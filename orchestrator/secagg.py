@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eth_hash.auto import keccak  # eth_utils.keccak's backend, without its argument dispatch
+import sha3  # safe-pysha3's C Keccak-256: a third of eth_hash.auto's per call (an owner hashes 3 x rounds x members per job)
 
 #: the Shamir field: GF(p), p = 2^255 - 19, so a share is below 2^255 (a bytes32 on chain)
 FIELD = 2**255 - 19
@@ -256,6 +256,11 @@ def open_box(enc_secret: bytes, dealer_public: bytes, job_id: int, dealer: int, 
 
 
 # --------------------------------------------------------------------------- share commitments (Merkle)
+
+
+def keccak(data: bytes) -> bytes:
+    """Keccak-256, as Solidity's keccak256."""
+    return sha3.keccak_256(data).digest()
 
 
 def share_leaf(job_id: int, dealer: str, round_: int, recipient: str, kind: int, share: int) -> bytes:
