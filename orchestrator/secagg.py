@@ -23,12 +23,12 @@ import secrets as _secrets
 from typing import Iterable, Sequence
 
 import numpy as np
+import sha3  # safe-pysha3: C Keccak-256, a third of eth_hash's cost per hash (3 x rounds x members per bundle)
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-import sha3  # safe-pysha3's C Keccak-256: a third of eth_hash.auto's per call (an owner hashes 3 x rounds x members per job)
 
 #: the Shamir field: GF(p), p = 2^255 - 19, so a share is below 2^255 (a bytes32 on chain)
 FIELD = 2**255 - 19
