@@ -1,25 +1,26 @@
 """fedavg ``ckks``: CKKS at depth 0, stored and summed as polynomials mod 2^32.
 
-The owner encodes two reals per complex slot (``x[2j] + i*x[2j+1]``: N values per ciphertext; :func:`encode`,
-SEAL's CKKS encoding in numpy), encrypts zero under the public key with SEAL (one data prime q of 32 bits
-plus a special prime that only shrinks fresh noise; :func:`zero_encryptor`: out of NTT form), adds the
-encoding to c0 (what SEAL's encrypt does in NTT form) and switches the modulus from q to 2^32:
-``c' = round(c * 2^32 / q) mod 2^32`` coefficient-wise. That step is public and deterministic (no key,
-no randomness). The payload is ``c0' || c1'`` per ciphertext as little-endian uint32 (8 B per value:
-half of the mod-q NTT format), and the aggregate is a plain uint32 addition with wrap-around -- numpy
-at memory speed, byte-identical on every host. The trainer switches back (``round(c' * q / 2^32)``),
-returns to NTT form and decrypts with SEAL.
+The owner encrypts zero under the public key with SEAL (one data prime q plus a special prime that only
+shrinks fresh noise; :func:`zero_encryptor`: out of NTT form), switches the modulus from q to 2^32:
+``c' = round(c * 2^32 / q) mod 2^32`` coefficient-wise -- public and deterministic (no key, no randomness)
+-- and adds to c0' its update encoded at scale ``2^scale_bits`` in that domain, two reals per complex slot
+(``x[2j] + i*x[2j+1]``: N values per ciphertext; :func:`encode`, SEAL's CKKS encoding in numpy). The payload
+is ``c0' || c1'`` per ciphertext as little-endian uint32 (8 B per value: half of the mod-q NTT format), and
+the aggregate is a plain uint32 addition with wrap-around -- numpy at memory speed, byte-identical on every
+host. The trainer switches back (``round(c' * q / 2^32)``: the plaintext is then at scale
+``2^scale_bits * q / 2^32``), returns to NTT form and decrypts with SEAL.
 
 Precision bound (``headroom``): with P parties, each value in ``[-clip, clip]`` times a weight <= 1, a
 slot holds ``|z| <= sqrt(2) * P * clip``, and every coefficient of the encoded sum is at most
-``Delta * sqrt(2) * P * clip`` (``Delta = 2^scale_bits * 2^32 / q`` in the 2^32 domain). Each party
-adds at most ``N + 2`` of noise per coefficient (fresh encryption after the special prime, plus the
-rounding of the switch, each ``<= (1 + ||s||_1) / 2`` with a ternary secret), the switch back once
-more. The parameters are accepted only if the sum of both stays below 2^31: then nothing wraps mod
-2^32 for any inputs within the clip bound, and the error per value has standard deviation about
-``sqrt((2P + 1) * (1 + 2N/3) / 12 * N/2) / 2^scale_bits`` (1.05e-5 for 8 parties, N=4096, scale 2^27;
-measured 1.06e-5; the tails are heavier than a Gaussian's: the largest of 100k errors was 7.2
-standard deviations, 7.6e-5).
+``2^scale_bits * sqrt(2) * P * clip``. Each party adds at most ``N + 2`` of noise per coefficient (the
+rounding of the switch, ``<= (1 + ||s||_1) / 2`` with a ternary secret, plus the fresh encryption's after
+the special prime, as much in the q domain and ``2^32 / q`` of it here), the switch back once more. The
+parameters are accepted only if the sum of both stays below 2^31: then nothing wraps mod 2^32 for any
+inputs within the clip bound, and the error per value has standard deviation about
+``sqrt((P (1 + r) + r) * (1 + 2N/3) / 12 * N/2) / 2^scale_bits`` with ``r = (2^32 / q)^2`` (:func:`error_std`;
+8 parties, scale 2^27: 1.44e-5 at N=4096, whose 60-bit q leaves only the switch's rounding, 2.1e-5 with a
+32-bit q; 1.05e-5 at N=2048; measured the same over 300k values, whose largest errors were 8.4-9.3
+standard deviations: the tails are heavier than a Gaussian's).
 """
 from __future__ import annotations
 
@@ -35,30 +36,31 @@ from .scheme import HEContext, MaskDomain, Scheme
 
 WORD_BITS = 32
 WORD = 1 << WORD_BITS
-#: the data prime's size: the switch to 2^32 loses nothing at 32 bits
-Q_BITS = 32
-#: poly degree -> total coefficient-modulus bits allowed at 128-bit security (SEAL's table)
-BUDGET = {4096: 109, 2048: 54}
+#: poly degree -> bits of (data prime q, special prime), all that 128-bit security allows (SEAL's table). At
+#: N=4096 a 60-bit q makes SEAL's saved coefficients near-random 64-bit words, which its zstd passes through
+#: (twice as fast as 32-bit ones, hence the owner's encryption), and its noise vanishes in the switch to 2^32;
+#: N=2048's budget keeps a 32-bit q.
+PRIMES = {4096: (60, 49), 2048: (32, 22)}
 
 
 @functools.lru_cache(maxsize=None)
 def _primes(n: int) -> tuple[int, int]:
-    special = min(60, BUDGET[n] - Q_BITS)
-    return tuple(m.value() for m in seal.CoeffModulus.Create(n, [Q_BITS, special]))
+    return tuple(m.value() for m in seal.CoeffModulus.Create(n, list(PRIMES[n])))
 
 
 def headroom(n: int, scale_bits: int, max_parties: int, clip: float) -> float:
     """The largest coefficient magnitude an aggregate of ``max_parties`` updates can reach mod 2^32."""
-    q = _primes(n)[0]
-    message = 2.0 ** scale_bits * (WORD / q) * math.sqrt(2) * max_parties * clip
+    message = 2.0 ** scale_bits * math.sqrt(2) * max_parties * clip
     noise = (max_parties + 1) * (n + 2)
     return message + noise
 
 
 def error_std(n: int, scale_bits: int, parties: int) -> float:
     """Expected standard deviation of the decrypted error per value of a sum of ``parties`` updates."""
-    # two roundings per party (dropping the special prime at encryption, the switch to 2^32), one back
-    return math.sqrt((2 * parties + 1) * (1 + 2 * n / 3) / 12 * n / 2) / 2.0 ** scale_bits
+    # per party the rounding of the switch to 2^32 and, scaled by 2^32 / q, that of dropping the special
+    # prime; once more so scaled, the switch back
+    r = (WORD / _primes(n)[0]) ** 2
+    return math.sqrt((parties * (1 + r) + r) * (1 + 2 * n / 3) / 12 * n / 2) / 2.0 ** scale_bits
 
 
 class CkksFedAvg(Scheme):
@@ -73,7 +75,7 @@ class CkksFedAvg(Scheme):
             raise HEError(f"fedavg scheme 'ckks' does not take {bad}")
         if n_params is None or "poly_degree" in options:
             return self._params(**options)
-        return self.smallest(BUDGET, n_params, options, self._params)
+        return self.smallest(PRIMES, n_params, options, self._params)
 
     def expected_params(self, params):
         return self._params(params["scale_bits"], params["max_parties"], params["clip"], params["n"])
@@ -81,8 +83,8 @@ class CkksFedAvg(Scheme):
     @staticmethod
     def _params(scale_bits: int | None = None, max_parties: int = 8, clip: float = 1.0,
                 poly_degree: int = 4096) -> dict:
-        if poly_degree not in BUDGET:
-            raise HEError(f"poly_degree must be one of {sorted(BUDGET)}, got {poly_degree}")
+        if poly_degree not in PRIMES:
+            raise HEError(f"poly_degree must be one of {sorted(PRIMES)}, got {poly_degree}")
         if not 1 <= max_parties <= 4096:
             raise HEError(f"max_parties must be in [1, 4096], got {max_parties}")
         if not clip > 0:
@@ -97,7 +99,7 @@ class CkksFedAvg(Scheme):
         if scale_bits not in fits:
             raise HEError(f"scale 2^{scale_bits} with {max_parties} parties x clip {clip} can wrap mod 2^32 "
                           f"(at most 2^{fits[-1] if fits else 'none'})")
-        return {"mode": "fedavg", "scheme": "ckks", "n": poly_degree, "coeff": [Q_BITS, min(60, BUDGET[poly_degree] - Q_BITS)],
+        return {"mode": "fedavg", "scheme": "ckks", "n": poly_degree, "coeff": list(PRIMES[poly_degree]),
                 "scale_bits": scale_bits, "max_parties": max_parties, "clip": float(clip)}
 
     def keygen(self, params):
@@ -145,16 +147,15 @@ class CkksFedAvg(Scheme):
             hc._cache["zero_encryptor"] = zero_encryptor(hc.seal_ctx, hc.public_key)
         enc, q = hc._cache["zero_encryptor"][1], hc._cache["q"]
         scale = float(2 ** hc.params["scale_bits"])
-        coeffs = np.empty((n_ct, 2 * n), dtype=np.uint64)
+        words = np.empty((n_ct, 2 * n), dtype=np.uint32)
         for i, row in enumerate(buf.reshape(n_ct, n)):
             ct = seal.Ciphertext()
             enc.encrypt_zero(ct)  # SEAL's encrypt is this plus the plaintext (NTT form there) added to c0
             if ct.size() != 2 or ct.coeff_modulus_size() != 1 or ct.is_ntt_form():
                 raise HEError("unexpected ciphertext shape from SEAL")
-            c = seal_io.coefficients(ct, n)
-            c[:n] = (c[:n].astype(np.int64) + encode(row, scale)) % q
-            coeffs[i] = c
-        return n_ct, to_word(coeffs, q).tobytes()
+            words[i] = to_word(seal_io.coefficients(ct, n), q)
+            words[i, :n] += encode(row, scale).astype(np.uint32)  # mod 2^32: a negative coefficient wraps
+        return n_ct, words.astype("<u4", copy=False).tobytes()
 
     def decrypt_sum(self, hc, n_values, n_ct, payload):
         n, q = hc.params["n"], hc._cache["q"]
@@ -162,7 +163,7 @@ class CkksFedAvg(Scheme):
         if "decryptor" not in hc._cache:
             hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
         dec = hc._cache["decryptor"]
-        scale = float(2 ** hc.params["scale_bits"])
+        scale = 2.0 ** hc.params["scale_bits"] * q / WORD  # the plaintext's scale back in the q domain
         coeffs = from_word(np.frombuffer(payload, dtype="<u4"), q)
         out = np.empty((n_ct, n))
         for i in range(n_ct):
@@ -226,7 +227,7 @@ def encode(values: np.ndarray, scale: float) -> np.ndarray:
     """The CKKS plaintext of ``n`` reals (two per complex slot: ``z_j = v[2j] + i v[2j+1]``) in coefficient form,
     as int64: ``m_k = round(scale / n * sum over odd e of w_e zeta^(-e k))``, the inverse of the canonical
     embedding, by one length-n FFT. The same integers as SEAL's CKKSEncoder.encode (asserted in the tests),
-    without its NTT (the owner adds it to c0 after leaving NTT form) or a Python list per call."""
+    without its NTT (the owner adds it to c0 out of NTT form, mod 2^32) or a Python list per call."""
     n = values.size
     first, conj, twiddle = _embedding(n)
     z = (values[0::2] + 1j * values[1::2]) * scale
@@ -236,15 +237,21 @@ def encode(values: np.ndarray, scale: float) -> np.ndarray:
 
 
 def to_word(coeffs: np.ndarray, q: int) -> np.ndarray:
-    """Modulus switch q -> 2^32: ``round(c * 2^32 / q) mod 2^32`` (exact in uint64: c < q < 2^32)."""
+    """Modulus switch q -> 2^32: ``floor((c * 2^32 + q // 2) / q) mod 2^32``, exact for c < q < 2^61: a float64
+    estimate r (off by at most one), then the exact remainder ``c * 2^32 - r * q`` (within +-2q, so right in
+    int64 though computed mod 2^64) corrects it."""
     c = np.asarray(coeffs, dtype=np.uint64)
-    return (((c << np.uint64(WORD_BITS)) + np.uint64(q // 2)) // np.uint64(q)).astype(np.uint32)
+    r = np.rint(c.astype(np.float64) * (WORD / q)).astype(np.int64)
+    rest = ((c << np.uint64(WORD_BITS)) - r.astype(np.uint64) * np.uint64(q)).view(np.int64)
+    return (r + (rest + q // 2) // q).astype(np.uint32)
 
 
 def from_word(words: np.ndarray, q: int) -> np.ndarray:
-    """Modulus switch 2^32 -> q: ``round(c * q / 2^32)`` (< q since q > 2^31)."""
-    c = np.asarray(words, dtype=np.uint64)
-    return (c * np.uint64(q) + np.uint64(WORD // 2)) >> np.uint64(WORD_BITS)
+    """Modulus switch 2^32 -> q: ``floor((w * q + 2^31) / 2^32)`` (< q since q > 2^31), exact in uint64 with
+    ``q = qh * 2^32 + ql``: ``w * qh + floor((w * ql + 2^31) / 2^32)``."""
+    w = np.asarray(words, dtype=np.uint64)
+    qh, ql = np.uint64(q >> WORD_BITS), np.uint64(q & (WORD - 1))
+    return w * qh + ((w * ql + np.uint64(WORD // 2)) >> np.uint64(WORD_BITS))
 
 
 def keygen_seal(params: dict, scheme_type) -> tuple[list[bytes], bytes]:
