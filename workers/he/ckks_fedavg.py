@@ -17,10 +17,12 @@ rounding of the switch, ``<= (1 + ||s||_1) / 2`` with a ternary secret, plus the
 the special prime, as much in the q domain and ``2^32 / q`` of it here), the switch back once more. The
 parameters are accepted only if the sum of both stays below 2^31: then nothing wraps mod 2^32 for any
 inputs within the clip bound, and the error per value has standard deviation about
-``sqrt((P (1 + r) + r) * (1 + 2N/3) / 12 * N/2) / 2^scale_bits`` with ``r = (2^32 / q)^2`` (:func:`error_std`;
+``sqrt((P (1 + r) + r) * (1 + 2N/3) / 24 * N) / 2^scale_bits`` with ``r = (2^32 / q)^2`` (:func:`error_std`;
 8 parties, scale 2^27: 1.44e-5 at N=4096, whose 60-bit q leaves only the switch's rounding, 2.1e-5 with a
-32-bit q; 1.05e-5 at N=2048; measured the same over 300k values, whose largest errors were 8.4-9.3
-standard deviations: the tails are heavier than a Gaussian's).
+32-bit q; 1.05e-5 at N=2048; measured the same). That is the mean over slots: the rounding errors reach
+slot j through the secret key's value there, so its error has ``|s(zeta_j)|^2`` in place of the mean
+``||s||^2 ~ 2N/3`` -- up to 7-10x the mean for a given key, hence errors of 8-9 mean standard deviations
+among 100k values -- and is Gaussian given the key (at most 4.4 of its own standard deviations there).
 """
 from __future__ import annotations
 
@@ -55,12 +57,15 @@ def headroom(n: int, scale_bits: int, max_parties: int, clip: float) -> float:
     return message + noise
 
 
-def error_std(n: int, scale_bits: int, parties: int) -> float:
-    """Expected standard deviation of the decrypted error per value of a sum of ``parties`` updates."""
+def error_std(n: int, scale_bits: int, parties: int, secret_power=None):
+    """Standard deviation of the decrypted error per value of a sum of ``parties`` updates, at a slot where the
+    secret key's squared magnitude ``|s(zeta_j)|^2`` is ``secret_power`` (scalar or array; default its mean
+    over slots, ``||s||^2``, about 2N/3 for a ternary secret)."""
     # per party the rounding of the switch to 2^32 and, scaled by 2^32 / q, that of dropping the special
-    # prime; once more so scaled, the switch back
+    # prime; once more so scaled, the switch back: each N uniform roundings on c0 and, through s, on c1
     r = (WORD / _primes(n)[0]) ** 2
-    return math.sqrt((parties * (1 + r) + r) * (1 + 2 * n / 3) / 12 * n / 2) / 2.0 ** scale_bits
+    power = 2 * n / 3 if secret_power is None else secret_power
+    return np.sqrt((parties * (1 + r) + r) * (1 + power) / 24 * n) / 2.0 ** scale_bits
 
 
 class CkksFedAvg(Scheme):
