@@ -57,7 +57,7 @@ def headroom(n: int, scale_bits: int, max_parties: int, clip: float) -> float:
     return message + noise
 
 
-def error_std(n: int, scale_bits: int, parties: int, secret_power=None):
+def error_std(n: int, scale_bits: int, parties: int, secret_power=None) -> float | np.ndarray:
     """Standard deviation of the decrypted error per value of a sum of ``parties`` updates, at a slot where the
     secret key's squared magnitude ``|s(zeta_j)|^2`` is ``secret_power`` (scalar or array; default its mean
     over slots, ``||s||^2``, about 2N/3 for a ternary secret)."""
@@ -162,23 +162,28 @@ class CkksFedAvg(Scheme):
             words[i, :n] += encode(row, scale).astype(np.uint32)  # mod 2^32: a negative coefficient wraps
         return n_ct, words.astype("<u4", copy=False).tobytes()
 
-    def decrypt_sum(self, hc, n_values, n_ct, payload):
-        n, q = hc.params["n"], hc._cache["q"]
+    def decrypt_coefficients(self, hc, coeffs: np.ndarray, scale: float) -> np.ndarray:
+        """The N/2 complex slots SEAL decrypts and decodes from one ciphertext's ``2N`` coefficients mod q
+        (c0 then c1, out of NTT form) at ``scale``."""
+        n = hc.params["n"]
         ev, encoder = self._tools(hc)
         if "decryptor" not in hc._cache:
             hc._cache["decryptor"] = seal.Decryptor(hc.seal_ctx, hc.secret_key)
-        dec = hc._cache["decryptor"]
+        raw = seal_io.ciphertext_bytes(coeffs, hc._cache["parms_id"], n, hc._cache["version"], ntt=False,
+                                       scale=scale)
+        ct = seal_io.load(seal.Ciphertext(), hc.seal_ctx, raw)
+        ev.transform_to_ntt_inplace(ct)
+        pt = seal.Plaintext()
+        hc._cache["decryptor"].decrypt(ct, pt)
+        return np.asarray(encoder.decode_complex(pt), dtype=np.complex128)
+
+    def decrypt_sum(self, hc, n_values, n_ct, payload):
+        n, q = hc.params["n"], hc._cache["q"]
         scale = 2.0 ** hc.params["scale_bits"] * q / WORD  # the plaintext's scale back in the q domain
         coeffs = from_word(np.frombuffer(payload, dtype="<u4"), q)
         out = np.empty((n_ct, n))
         for i in range(n_ct):
-            raw = seal_io.ciphertext_bytes(coeffs[i * 2 * n:(i + 1) * 2 * n], hc._cache["parms_id"], n,
-                                           hc._cache["version"], ntt=False, scale=scale)
-            ct = seal_io.load(seal.Ciphertext(), hc.seal_ctx, raw)
-            ev.transform_to_ntt_inplace(ct)
-            pt = seal.Plaintext()
-            dec.decrypt(ct, pt)
-            z = np.asarray(encoder.decode_complex(pt), dtype=np.complex128)
+            z = self.decrypt_coefficients(hc, coeffs[i * 2 * n:(i + 1) * 2 * n], scale)
             out[i, 0::2], out[i, 1::2] = z.real, z.imag
         vals = out.reshape(-1)[:n_values + 1]
         return vals[:-1], float(vals[-1])
